@@ -1,0 +1,252 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Win32.SafeHandles;
+using Weft.Capture.Libbpf;
+using Weft.Capture.Maps;
+using Weft.Platform.Netns;
+
+namespace Weft.Capture;
+
+/// <summary>
+/// Owns the loaded capture programs and their maps for one node: attaches them to the
+/// cgroup root, enrols and releases pod network namespaces, and answers the agent's
+/// original-destination look-ups. Disposing detaches everything and removes the pins.
+/// </summary>
+public sealed partial class BpfCapture : IDisposable
+{
+    private readonly ILogger logger;
+    private readonly BpfObject obj;
+    private readonly List<BpfLink> cgroupLinks = [];
+    private readonly BpfMap enrolled;
+    private readonly BpfMap origByPort;
+    private readonly BpfMap listeners;
+    private readonly BpfMap excludedPorts;
+    private readonly BpfMap excludedCidrs;
+    private readonly BpfMap counters;
+    private readonly BpfProgram skLookup;
+    private bool disposed;
+
+    private BpfCapture(CaptureOptions options, BpfObject obj, ILogger logger)
+    {
+        Options = options;
+        this.obj = obj;
+        this.logger = logger;
+        enrolled = obj.Map("weft_enrolled");
+        origByPort = obj.Map("weft_orig_by_port");
+        listeners = obj.Map("weft_listeners");
+        excludedPorts = obj.Map("weft_excluded_ports");
+        excludedCidrs = obj.Map("weft_excluded_cidrs");
+        counters = obj.Map("weft_counters");
+        skLookup = obj.Program("weft_sk_lookup");
+    }
+
+    public CaptureOptions Options { get; }
+
+    /// <summary>Loads the object, pins its maps and attaches the cgroup programs.</summary>
+    public static BpfCapture Start(CaptureOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        RemoveStalePins(options.PinDirectory, logger);
+        Directory.CreateDirectory(options.PinDirectory);
+
+        var obj = BpfObject.Open(options.ObjectPath, logger);
+        BpfCapture? capture = null;
+        try
+        {
+            obj.PinMapsUnder(options.PinDirectory);
+            obj.Load();
+            capture = new BpfCapture(options, obj, logger);
+            capture.AttachCgroupPrograms();
+            return capture;
+        }
+        catch
+        {
+            if (capture is not null)
+            {
+                capture.Dispose();
+            }
+            else
+            {
+                obj.UnpinMaps();
+                obj.Dispose();
+                TryRemoveDirectory(options.PinDirectory);
+            }
+
+            throw;
+        }
+    }
+
+    public void Enroll(ulong netnsCookie, uint podId)
+    {
+        var info = new weft_netns_info { pod_id = podId };
+        enrolled.Update(netnsCookie, info);
+    }
+
+    public bool Release(ulong netnsCookie) => enrolled.Delete(netnsCookie);
+
+    public IReadOnlyCollection<ulong> EnrolledCookies() => enrolled.Keys<ulong>();
+
+    /// <summary>Original destination of a connection the agent accepted on its outbound listener.</summary>
+    public bool TryGetOriginalDestination(ulong netnsCookie, int clientPort, out IPEndPoint? destination)
+    {
+        var key = new weft_port_key { netns_cookie = netnsCookie, port = (ushort)clientPort };
+        if (origByPort.TryLookup(key, out weft_orig_dst dst))
+        {
+            destination = dst.ToEndPoint();
+            return true;
+        }
+
+        destination = null;
+        return false;
+    }
+
+    /// <summary>Steers inbound connections for <paramref name="address"/> to <paramref name="listener"/>.</summary>
+    public void SetListener(IPAddress address, ListenerKind kind, Socket listener)
+    {
+        ArgumentNullException.ThrowIfNull(listener);
+        var key = new weft_listener_key { addr = WeftAddr.From(address), kind = kind };
+        listeners.Update(key, (ulong)listener.SafeHandle.DangerousGetHandle());
+    }
+
+    public void RemoveListener(IPAddress address, ListenerKind kind)
+    {
+        var key = new weft_listener_key { addr = WeftAddr.From(address), kind = kind };
+        listeners.Delete(key);
+    }
+
+    /// <summary>Attaches the inbound steering program to a pod's network namespace.</summary>
+    public BpfLink AttachInbound(NetworkNamespace netns)
+    {
+        ArgumentNullException.ThrowIfNull(netns);
+        return skLookup.AttachNetns(netns.Handle, netns.Path);
+    }
+
+    /// <summary>Replaces the excluded destination ports and CIDRs (adds the new, then drops the stale).</summary>
+    public void SetExclusions(IEnumerable<int> ports, IEnumerable<IPNetwork> cidrs)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(cidrs);
+        var wantPorts = ports.Select(p => (ushort)p).ToHashSet();
+        foreach (var p in wantPorts)
+        {
+            excludedPorts.Update(p, (byte)1);
+        }
+
+        foreach (var p in excludedPorts.Keys<ushort>().Where(p => !wantPorts.Contains(p)))
+        {
+            excludedPorts.Delete(p);
+        }
+
+        var wantCidrs = cidrs.Select(CidrKey).ToList();
+        foreach (var k in wantCidrs)
+        {
+            excludedCidrs.Update(k, (byte)1);
+        }
+
+        foreach (var k in excludedCidrs.Keys<weft_cidr_key>().Where(k => !wantCidrs.Any(w => SameCidr(w, k))))
+        {
+            excludedCidrs.Delete(k);
+        }
+    }
+
+    public ulong Counter(WeftCounter counter) => counters.SumPerCpu((uint)counter);
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
+        foreach (var link in cgroupLinks)
+        {
+            link.Dispose();
+        }
+
+        LogDetached(logger, Options.CgroupRoot);
+        try
+        {
+            obj.UnpinMaps();
+        }
+        catch (BpfException e)
+        {
+            LogCleanupFailed(logger, e.Message);
+        }
+
+        obj.Dispose();
+        TryRemoveDirectory(Options.PinDirectory);
+    }
+
+    internal static weft_cidr_key CidrKey(IPNetwork net)
+    {
+        var v4 = net.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
+        return new weft_cidr_key { prefixlen = (uint)(net.PrefixLength + (v4 ? 96 : 0)), addr = WeftAddr.From(net.BaseAddress) };
+    }
+
+    private static unsafe bool SameCidr(weft_cidr_key a, weft_cidr_key b) =>
+        a.prefixlen == b.prefixlen && new ReadOnlySpan<byte>(a.addr.Bytes, 16).SequenceEqual(new ReadOnlySpan<byte>(b.addr.Bytes, 16));
+
+    private static void RemoveStalePins(string dir, ILogger logger)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
+        // Pins left by an agent that was killed: its links died with it, the maps did not.
+        var stale = Directory.GetFileSystemEntries(dir);
+        foreach (var entry in stale)
+        {
+            File.Delete(entry);
+        }
+
+        if (stale.Length > 0)
+        {
+            LogStaleRemoved(logger, stale.Length, dir);
+        }
+    }
+
+    private static void TryRemoveDirectory(string dir)
+    {
+        try
+        {
+            Directory.Delete(dir);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private void AttachCgroupPrograms()
+    {
+        using var cgroup = OpenDirectory(Options.CgroupRoot);
+        foreach (var name in new[] { "weft_connect4", "weft_connect6", "weft_sockops" })
+        {
+            cgroupLinks.Add(obj.Program(name).AttachCgroup(cgroup, Options.CgroupRoot));
+        }
+
+        LogAttached(logger, Options.CgroupRoot, Options.PinDirectory);
+    }
+
+    private static SafeFileHandle OpenDirectory(string path)
+    {
+        var fd = LibcNative.open(path, LibcNative.O_RDONLY | LibcNative.O_DIRECTORY | LibcNative.O_CLOEXEC);
+        return fd >= 0
+            ? new SafeFileHandle(fd, ownsHandle: true)
+            : throw new BpfException($"cannot open cgroup directory {path}: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "capture programs attached to cgroup {CgroupRoot}, maps pinned under {PinDirectory}")]
+    private static partial void LogAttached(ILogger logger, string cgroupRoot, string pinDirectory);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "capture programs detached from cgroup {CgroupRoot}")]
+    private static partial void LogDetached(ILogger logger, string cgroupRoot);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "removed {Count} stale pinned maps from {PinDirectory} left by an earlier agent")]
+    private static partial void LogStaleRemoved(ILogger logger, int count, string pinDirectory);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "cleanup: {Error}")]
+    private static partial void LogCleanupFailed(ILogger logger, string error);
+}

@@ -1,0 +1,43 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Tmds.Linux;
+
+namespace Weft.Platform.Sockets;
+
+/// <summary>Linux socket options the agent needs beyond what System.Net.Sockets exposes.</summary>
+public static class SocketOptions
+{
+    /// <summary>SO_NETNS_COOKIE (Linux 5.14): not in Tmds.LibC.</summary>
+    public const int SO_NETNS_COOKIE = 71;
+
+    /// <summary>Marks a socket (SO_MARK) so the capture programs let it pass.</summary>
+    public static void SetMark(Socket socket, uint mark)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        Span<byte> value = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(value, mark);
+        socket.SetRawSocketOption(LibC.SOL_SOCKET, LibC.SO_MARK, value);
+    }
+
+    public static uint GetMark(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        Span<byte> value = stackalloc byte[4];
+        socket.GetRawSocketOption(LibC.SOL_SOCKET, LibC.SO_MARK, value);
+        return BinaryPrimitives.ReadUInt32LittleEndian(value);
+    }
+
+    /// <summary>The cookie of the network namespace the socket was created in.</summary>
+    public static ulong GetNetnsCookie(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        Span<byte> value = stackalloc byte[8];
+        var n = socket.GetRawSocketOption(LibC.SOL_SOCKET, SO_NETNS_COOKIE, value);
+        if (n != 8)
+        {
+            throw new SocketException((int)SocketError.OperationNotSupported);
+        }
+
+        return BinaryPrimitives.ReadUInt64LittleEndian(value);
+    }
+}

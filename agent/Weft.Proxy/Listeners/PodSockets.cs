@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Sockets;
+using Weft.Capture.Maps;
+using Weft.Platform.Netns;
+using Weft.Platform.Sockets;
+
+namespace Weft.Proxy.Listeners;
+
+/// <summary>Creates the sockets the proxy uses inside a pod's network namespace.</summary>
+public sealed class PodSockets(NetnsExecutor executor, NetworkNamespace netns)
+{
+    public NetworkNamespace Netns { get; } = netns;
+
+    public Task<Socket> ListenAsync(IPEndPoint endpoint, int backlog = 1024) =>
+        executor.RunAsync(Netns, () =>
+        {
+            var s = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                if (endpoint.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    s.DualMode = false;
+                }
+
+                s.Bind(endpoint);
+                s.Listen(backlog);
+                return s;
+            }
+            catch
+            {
+                s.Dispose();
+                throw;
+            }
+        });
+
+    /// <summary>A socket for the agent's own upstream connection, marked so it is not captured again.</summary>
+    public Task<Socket> UpstreamAsync(AddressFamily family, IPEndPoint? bindTo = null) =>
+        executor.RunAsync(Netns, () =>
+        {
+            var s = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                SocketOptions.SetMark(s, WeftConstants.Mark);
+                if (bindTo is not null)
+                {
+                    s.Bind(bindTo);
+                }
+
+                return s;
+            }
+            catch
+            {
+                s.Dispose();
+                throw;
+            }
+        });
+
+    /// <summary>The namespace's cookie, as the eBPF programs see it.</summary>
+    public Task<ulong> CookieAsync() =>
+        executor.RunAsync(Netns, () =>
+        {
+            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            return SocketOptions.GetNetnsCookie(s);
+        });
+}

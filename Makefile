@@ -1,0 +1,54 @@
+# Weft: build the eBPF object and the agent, run the tests, run the demo.
+# `make demo` and `make test` do all their own set-up (see tools/ensure-deps.sh).
+
+SHELL := /bin/bash
+OUT := out
+BPF_OBJ := $(OUT)/bpf/weft.bpf.o
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -I/usr/include/$(MULTIARCH)
+DOTNET ?= dotnet
+CONFIG ?= Release
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+
+.PHONY: all build deps bpf agent test demo clean
+
+all: build
+
+deps:
+	@tools/ensure-deps.sh
+
+bpf: deps $(BPF_OBJ)
+
+$(BPF_OBJ): bpf/weft.bpf.c bpf/weft_shared.h
+	@mkdir -p $(dir $@)
+	clang $(BPF_CFLAGS) -c $< -o $@
+
+agent: bpf
+	$(DOTNET) publish agent/Weft.Agent/Weft.Agent.csproj -c $(CONFIG) -o $(OUT)/agent --nologo -v q
+	$(DOTNET) publish agent/Weft.Lab/Weft.Lab.csproj -c $(CONFIG) -o $(OUT)/lab --nologo -v q
+	cp $(BPF_OBJ) $(OUT)/agent/weft.bpf.o
+	@mkdir -p bin
+	@printf '#!/bin/sh\nexec "%s/%s/agent/weft" "$$@"\n' "$(CURDIR)" "$(OUT)" > bin/weft && chmod +x bin/weft
+	@printf '#!/bin/sh\nexec "%s/%s/lab/weft-lab" "$$@"\n' "$(CURDIR)" "$(OUT)" > bin/weft-lab && chmod +x bin/weft-lab
+	@echo "built bin/weft and bin/weft-lab"
+
+build: agent
+
+# Test projects run one after another: the privileged ones build labs and load BPF, and
+# 2 cores are better spent on one at a time. The last line sums all of them.
+TEST_PROJECTS := $(wildcard tests/*/*.Tests.csproj)
+test: build
+	@rm -rf $(OUT)/test-results; status=0; \
+	for p in $(TEST_PROJECTS); do \
+	  n=$$(basename $$p .csproj); echo "== $$n"; \
+	  $(DOTNET) test $$p --nologo -v q --logger "trx;LogFileName=$$n.trx" --results-directory $(OUT)/test-results || status=1; \
+	done; \
+	tools/test-summary.sh $(OUT)/test-results; exit $$status
+
+demo: build
+	bin/weft-lab demo
+
+clean:
+	rm -rf $(OUT) bin agent/*/bin agent/*/obj tests/*/bin tests/*/obj

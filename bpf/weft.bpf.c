@@ -5,6 +5,7 @@
  *      in-pod listener 127.0.0.1:15001, remembering the original destination.
  *  sockops (cgroup): once that connection is established, re-key the original
  *      destination by (netns cookie, local port) — what the agent can see on accept.
+ *  getpeername4/6 (cgroup): the application's getpeername shows the original destination.
  *  sk_lookup (per pod netns): steer inbound TCP for the pod's addresses to the
  *      agent's inbound listeners in that namespace.
  * Enrolment is by network namespace cookie, so only pods the agent enrolled are touched.
@@ -192,19 +193,52 @@ int weft_sockops(struct bpf_sock_ops *skops)
 		key.port = (__u16)skops->local_port;
 		if (bpf_map_update_elem(&weft_orig_by_port, &key, dst, BPF_ANY) == 0) {
 			count(WEFT_CTR_SOCKOPS_INDEXED);
-			/* Ask for state changes so the entry goes when the connection does. */
+			/* Ask for state changes so the entries go when the connection does. */
 			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
 		}
-		bpf_map_delete_elem(&weft_orig_by_cookie, &cookie);
+		/* The cookie entry stays: getpeername answers from it. */
 		return 1;
 	case BPF_SOCK_OPS_STATE_CB:
 		if (skops->args[1] != BPF_TCP_CLOSE)
 			return 1;
 		key.netns_cookie = bpf_get_netns_cookie(skops);
 		key.port = (__u16)skops->local_port;
+		cookie = bpf_get_socket_cookie(skops);
+		bpf_map_delete_elem(&weft_orig_by_cookie, &cookie);
 		if (bpf_map_delete_elem(&weft_orig_by_port, &key) == 0)
 			count(WEFT_CTR_SOCKOPS_RELEASED);
 		return 1;
+	}
+	return 1;
+}
+
+/* getpeername on a redirected socket answers with the original destination, so the
+ * application sees whom it connected to, not the agent's listener. */
+SEC("cgroup/getpeername4")
+int weft_getpeername4(struct bpf_sock_addr *ctx)
+{
+	__u64 cookie = bpf_get_socket_cookie(ctx);
+	struct weft_orig_dst *dst = bpf_map_lookup_elem(&weft_orig_by_cookie, &cookie);
+
+	if (dst && dst->family == AF_INET) {
+		ctx->user_ip4 = dst->addr[3];
+		ctx->user_port = bpf_htons(dst->port);
+	}
+	return 1;
+}
+
+SEC("cgroup/getpeername6")
+int weft_getpeername6(struct bpf_sock_addr *ctx)
+{
+	__u64 cookie = bpf_get_socket_cookie(ctx);
+	struct weft_orig_dst *dst = bpf_map_lookup_elem(&weft_orig_by_cookie, &cookie);
+
+	if (dst) {
+		ctx->user_ip6[0] = dst->addr[0];
+		ctx->user_ip6[1] = dst->addr[1];
+		ctx->user_ip6[2] = dst->addr[2];
+		ctx->user_ip6[3] = dst->addr[3];
+		ctx->user_port = bpf_htons(dst->port);
 	}
 	return 1;
 }

@@ -13,6 +13,7 @@ declare -A need=(
   [ip]=iproute2
   [nsenter]=util-linux
   [tshark]=tshark
+  [nft]=nftables
 )
 libbpf_so=$(ldconfig -p 2>/dev/null | grep -c 'libbpf.so.1 ' || true)
 

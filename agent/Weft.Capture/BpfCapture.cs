@@ -222,7 +222,7 @@ public sealed partial class BpfCapture : IDisposable
     private void AttachCgroupPrograms()
     {
         using var cgroup = OpenDirectory(Options.CgroupRoot);
-        foreach (var name in new[] { "weft_connect4", "weft_connect6", "weft_sockops" })
+        foreach (var name in new[] { "weft_connect4", "weft_connect6", "weft_sockops", "weft_getpeername4", "weft_getpeername6" })
         {
             cgroupLinks.Add(obj.Program(name).AttachCgroup(cgroup, Options.CgroupRoot));
         }

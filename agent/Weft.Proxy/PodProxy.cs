@@ -149,19 +149,22 @@ public sealed partial class PodProxy : IAsyncDisposable
     private async Task HandleOutboundAsync(Socket client, CancellationToken abort)
     {
         var started = Stopwatch.GetTimestamp();
-        var source = (IPEndPoint?)client.RemoteEndPoint;
+        var peer = (IPEndPoint?)client.RemoteEndPoint;
+        IPEndPoint? source = null;
         IPEndPoint? original = null;
         Socket? upstream = null;
         var route = default(Routing.Route);
         try
         {
-            if (source is null || !ctx.Capture.TryGetOriginalDestination(NetnsCookie, source.Port, out original) || original is null)
+            if (peer is null || !ctx.Capture.TryGetOriginalDestination(NetnsCookie, peer.Port, out original) || original is null)
             {
-                Finish("outbound", source, null, route, default, started, "no original destination");
+                Finish("outbound", peer, null, route, default, started, "no original destination");
                 TcpRelay.Reset(client);
                 return;
             }
 
+            // The application's socket sits on loopback after the redirect; report the pod's address.
+            source = new IPEndPoint(PodAddress(original.AddressFamily) ?? peer.Address, peer.Port);
             route = ctx.Routes.Resolve(original);
             if (route.Upstream is null)
             {
@@ -222,6 +225,19 @@ public sealed partial class PodProxy : IAsyncDisposable
             client.Dispose();
             upstream?.Dispose();
         }
+    }
+
+    private IPAddress? PodAddress(AddressFamily family)
+    {
+        foreach (var a in Pod.Addresses)
+        {
+            if (a.AddressFamily == family)
+            {
+                return a;
+            }
+        }
+
+        return null;
     }
 
     private async Task<string?> ConnectAsync(Socket upstream, IPEndPoint target, CancellationToken abort)

@@ -16,6 +16,7 @@ public sealed class NetnsExecutor : IDisposable
     private readonly BlockingCollection<Action> queue = new();
     private readonly Thread thread;
     private readonly NetworkNamespace home;
+    private int disposed;
 
     public NetnsExecutor()
     {
@@ -69,6 +70,11 @@ public sealed class NetnsExecutor : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         queue.CompleteAdding();
         thread.Join(TimeSpan.FromSeconds(5));
         queue.Dispose();

@@ -1,0 +1,151 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Weft.Platform.Netns;
+using Weft.Proxy;
+using Weft.Workloads;
+
+namespace Weft.Agent.Enrolment;
+
+/// <summary>
+/// Owns the set of enrolled pods: makes it match what the config asks for (enrolling,
+/// releasing and re-enrolling pods one at a time, so one pod's failure never touches
+/// another), and releases pods whose network namespace has gone.
+/// </summary>
+public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconciler> logger) : IAsyncDisposable
+{
+    private readonly Dictionary<string, PodProxy> pods = new(StringComparer.Ordinal);
+    private readonly HashSet<string> missingNetns = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private LocalConfig? desired;
+    private uint nextPodId;
+
+    public int Count => pods.Count;
+
+    public async Task ApplyAsync(LocalConfig config)
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            desired = config;
+            await ReconcileAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Periodic pass: drop pods whose namespace is gone, retry those that failed.</summary>
+    public async Task CheckAsync()
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            await ReconcileAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            foreach (var uid in pods.Keys.ToList())
+            {
+                await ReleaseAsync(uid, "agent stopping").ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        gate.Dispose();
+    }
+
+    private async Task ReconcileAsync()
+    {
+        if (desired is not { } config)
+        {
+            return;
+        }
+
+        var want = MeshMembership.EnrolledWorkloads(config).ToDictionary(w => w.Uid, StringComparer.Ordinal);
+        foreach (var (uid, pod) in pods.ToList())
+        {
+            if (!want.TryGetValue(uid, out var w))
+            {
+                await ReleaseAsync(uid, "no longer enrolled").ConfigureAwait(false);
+            }
+            else if (!pod.Netns.StillAtPath())
+            {
+                await ReleaseAsync(uid, "network namespace is gone").ConfigureAwait(false);
+            }
+            else if (!SamePod(pod.Pod, w))
+            {
+                await ReleaseAsync(uid, "netns or addresses changed").ConfigureAwait(false);
+            }
+        }
+
+        foreach (var (uid, w) in want)
+        {
+            if (pods.ContainsKey(uid))
+            {
+                continue;
+            }
+
+            if (NetworkNamespace.CurrentInode(w.Netns) is null)
+            {
+                // Said once per pod, not on every periodic pass.
+                if (missingNetns.Add(uid))
+                {
+                    LogNetnsMissing(logger, uid, w.Netns);
+                }
+
+                continue;
+            }
+
+            missingNetns.Remove(uid);
+
+            try
+            {
+                var info = new PodInfo(uid, w.Netns, w.Addresses);
+                var proxyPod = await PodProxy.StartAsync(proxy, info, ++nextPodId).ConfigureAwait(false);
+                pods[uid] = proxyPod;
+                LogEnrolled(logger, uid, w.Netns, proxyPod.NetnsCookie, w.Addresses);
+            }
+            catch (Exception e)
+            {
+                LogEnrolFailed(logger, uid, e.Message);
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(string uid, string reason)
+    {
+        if (pods.Remove(uid, out var pod))
+        {
+            await pod.DisposeAsync().ConfigureAwait(false);
+            LogReleased(logger, uid, reason);
+        }
+    }
+
+    private static bool SamePod(PodInfo running, Workload w) =>
+        running.NetnsPath == w.Netns && running.Addresses.SequenceEqual(w.Addresses, EqualityComparer<IPAddress>.Default);
+
+    [LoggerMessage(EventId = 3001, EventName = "PodEnrolled", Level = LogLevel.Information, Message = "pod {Pod} enrolled (netns {Netns}, cookie {NetnsCookie}, addresses {Addresses})")]
+    private static partial void LogEnrolled(ILogger logger, string pod, string netns, ulong netnsCookie, IReadOnlyList<IPAddress> addresses);
+
+    [LoggerMessage(EventId = 3002, EventName = "PodReleased", Level = LogLevel.Information, Message = "pod {Pod} released: {Reason}")]
+    private static partial void LogReleased(ILogger logger, string pod, string reason);
+
+    [LoggerMessage(EventId = 3003, EventName = "PodEnrolFailed", Level = LogLevel.Error, Message = "pod {Pod} could not be enrolled, will retry: {Error}")]
+    private static partial void LogEnrolFailed(ILogger logger, string pod, string error);
+
+    [LoggerMessage(EventId = 3004, EventName = "PodNetnsMissing", Level = LogLevel.Warning, Message = "pod {Pod} is enrolled in the config but its network namespace {Netns} does not exist (yet)")]
+    private static partial void LogNetnsMissing(ILogger logger, string pod, string netns);
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Weft.Agent.Cli;
+using Weft.Capture.Libbpf;
+using Weft.Platform.Host;
+using Weft.Workloads;
+
+namespace Weft.Agent.Hosting;
+
+/// <summary>Builds and runs the agent's host; turns expected failures into one clear line.</summary>
+public static class AgentHost
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        AgentOptions options;
+        try
+        {
+            options = CommandLine.ParseAgent(args);
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"weft agent: {e.Message}\n{CommandLine.Usage}").ConfigureAwait(false);
+            return 2;
+        }
+
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
+        if (options.LogFormat == "json")
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = false;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(10));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp => new LocalConfigSource(options.ConfigPath, sp.GetRequiredService<ILogger<LocalConfigSource>>()));
+        builder.Services.AddSingleton<AgentService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
+
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is ConfigException or HostRequirementException or BpfException)
+        {
+            await Console.Error.WriteLineAsync($"weft agent: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+    }
+}

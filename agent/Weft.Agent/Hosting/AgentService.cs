@@ -1,0 +1,154 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Weft.Agent.Cli;
+using Weft.Agent.Enrolment;
+using Weft.Capture;
+using Weft.Capture.Maps;
+using Weft.Platform.Host;
+using Weft.Platform.Netns;
+using Weft.Proxy;
+using Weft.Proxy.Connections;
+using Weft.Workloads;
+
+namespace Weft.Agent.Hosting;
+
+/// <summary>
+/// The agent's life: check the host, load and attach the capture programs, enrol the pods
+/// the config names, follow config changes and vanished namespaces; on stop, release every
+/// pod, drain connections, and detach and unpin everything.
+/// </summary>
+public sealed partial class AgentService(
+    AgentOptions options,
+    LocalConfigSource configSource,
+    ILoggerFactory loggers,
+    ILogger<AgentService> logger) : IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
+    private readonly CancellationTokenSource stopping = new();
+    private NodeLock? nodeLock;
+    private NetnsExecutor? executor;
+    private BpfCapture? capture;
+    private ConnectionTracker? connections;
+    private PodReconciler? reconciler;
+    private ProxyContext? proxy;
+    private Task? checks;
+    private int disposed;
+
+    public BpfCapture Capture => capture ?? throw new InvalidOperationException("not started");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var config = configSource.Current;
+        HostChecks.RequireRoot();
+        HostChecks.RequireKernel();
+        HostChecks.RequireBpffs();
+        HostChecks.RequireCgroup2(config.CgroupRoot);
+        nodeLock = NodeLock.Acquire(options.RunDirectory, config.Node);
+
+        capture = BpfCapture.Start(
+            new CaptureOptions { ObjectPath = options.BpfObjectPath, Node = config.Node, CgroupRoot = config.CgroupRoot, PinRoot = options.PinRoot },
+            loggers.CreateLogger("Weft.Capture"));
+        executor = new NetnsExecutor();
+        connections = new ConnectionTracker();
+        proxy = new ProxyContext(executor, capture, connections, loggers) { Routes = new ConfigRouteTable(config) };
+        reconciler = new PodReconciler(proxy, loggers.CreateLogger<PodReconciler>());
+
+        await ApplyAsync(config).ConfigureAwait(false);
+        configSource.Changed += OnConfigChanged;
+        checks = CheckLoopAsync();
+        LogReady(logger, config.Node, reconciler.Count, config.SourcePath);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        configSource.Changed -= OnConfigChanged;
+        await stopping.CancelAsync().ConfigureAwait(false);
+        if (checks is not null)
+        {
+            await checks.ConfigureAwait(false);
+        }
+
+        if (reconciler is not null)
+        {
+            await reconciler.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (connections is not null)
+        {
+            LogDraining(logger, connections.Count, options.DrainTimeout.TotalSeconds);
+            await connections.DrainAsync(options.DrainTimeout).ConfigureAwait(false);
+        }
+
+        capture?.Dispose();
+        LogStopped(logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The container owns this instance twice over (as itself and as a hosted service).
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        capture?.Dispose();
+        executor?.Dispose();
+        connections?.Dispose();
+        nodeLock?.Dispose();
+        stopping.Dispose();
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    private async Task ApplyAsync(LocalConfig config)
+    {
+        capture!.SetExclusions(config.Capture.ExcludePorts, config.Capture.ExcludeCidrs);
+        proxy!.Routes = new ConfigRouteTable(config);
+        await reconciler!.ApplyAsync(config).ConfigureAwait(false);
+    }
+
+    private void OnConfigChanged(object? sender, LocalConfig config)
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ApplyAsync(config).ConfigureAwait(false);
+                LogApplied(logger, config.SourcePath, reconciler!.Count);
+            }
+            catch (Exception e)
+            {
+                LogApplyFailed(logger, e.Message);
+            }
+        });
+    }
+
+    private async Task CheckLoopAsync()
+    {
+        using var timer = new PeriodicTimer(CheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stopping.Token).ConfigureAwait(false))
+            {
+                await reconciler!.CheckAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 1, EventName = "AgentReady", Level = LogLevel.Information, Message = "agent ready: node {Node}, {Pods} pods enrolled, config {Config}")]
+    private static partial void LogReady(ILogger logger, string node, int pods, string config);
+
+    [LoggerMessage(EventId = 2, EventName = "ConfigApplied", Level = LogLevel.Information, Message = "config {Config} applied: {Pods} pods enrolled")]
+    private static partial void LogApplied(ILogger logger, string config, int pods);
+
+    [LoggerMessage(EventId = 3, EventName = "ConfigApplyFailed", Level = LogLevel.Error, Message = "applying the new config failed: {Error}")]
+    private static partial void LogApplyFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 4, EventName = "Draining", Level = LogLevel.Information, Message = "draining {Connections} connections for up to {Seconds} s")]
+    private static partial void LogDraining(ILogger logger, int connections, double seconds);
+
+    [LoggerMessage(EventId = 5, EventName = "AgentStopped", Level = LogLevel.Information, Message = "agent stopped: capture detached, pins removed")]
+    private static partial void LogStopped(ILogger logger);
+}

@@ -31,7 +31,9 @@ public sealed partial class AgentService(
     private ConnectionTracker? connections;
     private PodReconciler? reconciler;
     private ProxyContext? proxy;
+    private readonly System.Threading.Channels.Channel<LocalConfig> changes = System.Threading.Channels.Channel.CreateUnbounded<LocalConfig>(new() { SingleReader = true });
     private Task? checks;
+    private Task? applier;
     private int disposed;
 
     public BpfCapture Capture => capture ?? throw new InvalidOperationException("not started");
@@ -55,6 +57,7 @@ public sealed partial class AgentService(
 
         await ApplyAsync(config).ConfigureAwait(false);
         configSource.Changed += OnConfigChanged;
+        applier = ApplyChangesAsync();
         checks = CheckLoopAsync();
         LogReady(logger, config.Node, reconciler.Count, config.SourcePath);
     }
@@ -63,9 +66,12 @@ public sealed partial class AgentService(
     {
         configSource.Changed -= OnConfigChanged;
         await stopping.CancelAsync().ConfigureAwait(false);
-        if (checks is not null)
+        foreach (var loop in new[] { checks, applier })
         {
-            await checks.ConfigureAwait(false);
+            if (loop is not null)
+            {
+                await loop.ConfigureAwait(false);
+            }
         }
 
         if (reconciler is not null)
@@ -106,20 +112,29 @@ public sealed partial class AgentService(
         await reconciler!.ApplyAsync(config).ConfigureAwait(false);
     }
 
-    private void OnConfigChanged(object? sender, LocalConfig config)
+    // Changes are queued and applied one at a time, in the order the source published them.
+    private void OnConfigChanged(object? sender, LocalConfig config) => changes.Writer.TryWrite(config);
+
+    private async Task ApplyChangesAsync()
     {
-        _ = Task.Run(async () =>
+        try
         {
-            try
+            await foreach (var config in changes.Reader.ReadAllAsync(stopping.Token).ConfigureAwait(false))
             {
-                await ApplyAsync(config).ConfigureAwait(false);
-                LogApplied(logger, config.SourcePath, reconciler!.Count);
+                try
+                {
+                    await ApplyAsync(config).ConfigureAwait(false);
+                    LogApplied(logger, config.SourcePath, reconciler!.Count);
+                }
+                catch (Exception e)
+                {
+                    LogApplyFailed(logger, e.Message);
+                }
             }
-            catch (Exception e)
-            {
-                LogApplyFailed(logger, e.Message);
-            }
-        });
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private async Task CheckLoopAsync()

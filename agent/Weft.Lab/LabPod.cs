@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Weft.Lab.Infra;
+
+namespace Weft.Lab;
+
+/// <summary>A simulated pod: a network namespace with eth0 on the lab fabric, and a cgroup below its node's.</summary>
+public sealed class LabPod
+{
+    // Writes its own pid into the cgroup first, then enters the netns: a process is thus
+    // never in the pod's netns without also being in its cgroup (where capture attaches).
+    /// <summary>Moves the shell into the cgroup given as $1, then execs the rest of its arguments.</summary>
+    internal const string EnterCgroupScript = "echo $$ > \"$1/cgroup.procs\" && shift && exec \"$@\"";
+
+    private static readonly TimeSpan EnterTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
+
+    internal LabPod(LabNode node, string name, IPAddress address, IPAddress? address6, string netnsName, string cgroupPath)
+    {
+        Node = node;
+        Name = name;
+        Address = address;
+        Address6 = address6;
+        NetnsName = netnsName;
+        CgroupPath = cgroupPath;
+    }
+
+    public string Name { get; }
+
+    public LabNode Node { get; }
+
+    public IPAddress Address { get; }
+
+    /// <summary>fd00:77::N on eth0 (N = low 16 bits of <see cref="Address"/>), or null if the kernel has no IPv6.</summary>
+    public IPAddress? Address6 { get; }
+
+    public string NetnsName { get; }
+
+    public string NetnsPath => LabNames.NetnsPath(NetnsName);
+
+    /// <summary>&lt;node cgroup&gt;/&lt;pod name&gt;.</summary>
+    public string CgroupPath { get; }
+
+    /// <summary>
+    /// Starts <paramref name="file"/> in the pod's netns and cgroup, stdout and stderr captured.
+    /// Returns once the process is inside the pod (or has already exited).
+    /// </summary>
+    public LabProcess Start(string file, params string[] args)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        ArgumentNullException.ThrowIfNull(args);
+        var psi = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        string[] argv = ["-c", EnterCgroupScript, "sh", CgroupPath, "nsenter", $"--net={NetnsPath}", "--", file, .. args];
+        foreach (var a in argv)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var description = $"[{Name}] {Command.Format(file, args)}";
+        var process = new LabProcess(Command.Start(psi, "/bin/sh", argv), description);
+        process.CloseInput();
+        Node.Lab.Track(process);
+        WaitInside(process);
+        return process;
+    }
+
+    /// <summary>Runs this assembly's probe (`weft-lab probe …`) inside the pod.</summary>
+    public LabProcess StartProbe(params string[] args) =>
+        Start(ProbeLauncher.DotnetHost, [ProbeLauncher.AssemblyPath, "probe", .. args]);
+
+    /// <summary>Starts `probe serve` on the ports and returns once it listens.</summary>
+    public LabProcess Serve(int port, long replyBytes = 0, params int[] morePorts)
+    {
+        ArgumentNullException.ThrowIfNull(morePorts);
+        List<string> args = ["serve", "--reply-bytes", replyBytes.ToString(CultureInfo.InvariantCulture)];
+        foreach (var p in morePorts.Prepend(port))
+        {
+            args.AddRange(["--port", p.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        var server = StartProbe([.. args]);
+        try
+        {
+            // The caller's thread blocks; no continuation here needs its context, so no deadlock.
+            server.WaitForLineAsync(l => l.Contains("\"listening\"", StringComparison.Ordinal), ReadyTimeout).GetAwaiter().GetResult();
+            return server;
+        }
+        catch
+        {
+            server.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs `probe send` from this pod to <paramref name="to"/> and returns its parsed summary.</summary>
+    public async Task<ProbeResult> SendAsync(IPEndPoint to, long bytes, long expectReplyBytes = 0, int parallel = 1, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(to);
+        var limit = timeout ?? TimeSpan.FromSeconds(30);
+        using var sender = StartProbe(
+            "send",
+            "--to", to.ToString(),
+            "--bytes", bytes.ToString(CultureInfo.InvariantCulture),
+            "--expect-reply", expectReplyBytes.ToString(CultureInfo.InvariantCulture),
+            "--parallel", parallel.ToString(CultureInfo.InvariantCulture),
+            "--timeout-ms", ((long)limit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+
+        // The probe enforces the timeout itself; the margin covers runtime start-up.
+        int code;
+        try
+        {
+            code = await sender.Exited.WaitAsync(limit + TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{sender} did not finish; stderr: {sender.Stderr.Trim()}");
+        }
+
+        var summary = sender.StdoutLines.LastOrDefault(l => l.StartsWith('{'))
+            ?? throw new LabCommandException($"{sender} exited with {code} without a summary; stderr: {sender.Stderr.Trim()}");
+        return ProbeResult.Parse(summary);
+    }
+
+    public override string ToString() => $"pod {Name} ({Address}, {NetnsName})";
+
+    private void WaitInside(LabProcess process)
+    {
+        var target = $"net:[{Netns.Inode(NetnsPath)}]";
+        var sw = Stopwatch.StartNew();
+        while (!process.HasExited)
+        {
+            try
+            {
+                if (new FileInfo($"/proc/{process.Pid}/ns/net").LinkTarget == target)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Exiting; the loop condition sees it next.
+            }
+
+            if (sw.Elapsed > EnterTimeout)
+            {
+                process.Dispose();
+                throw new LabCommandException($"{process} did not enter {NetnsPath} within {EnterTimeout.TotalSeconds} s; stderr: {process.Stderr.Trim()}");
+            }
+
+            Thread.Sleep(1);
+        }
+    }
+}

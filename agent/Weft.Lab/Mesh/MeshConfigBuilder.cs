@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Weft.Lab.Mesh;
+
+/// <summary>Writes the agent's local config (docs/config.md) for pods of a lab.</summary>
+public sealed class MeshConfigBuilder(string node, string cgroupRoot)
+{
+    private readonly List<(string Name, IReadOnlyDictionary<string, string> Labels)> namespaces = [];
+    private readonly List<(LabPod Pod, string Namespace, string ServiceAccount, IReadOnlyDictionary<string, string> Labels)> workloads = [];
+    private readonly List<(string Name, string Namespace, IPAddress Vip, int Port, int TargetPort, IReadOnlyDictionary<string, string> Selector)> services = [];
+
+    public List<int> ExcludePorts { get; } = [];
+
+    public List<string> ExcludeCidrs { get; } = [];
+
+    public MeshConfigBuilder Namespace(string name, IReadOnlyDictionary<string, string>? labels = null)
+    {
+        namespaces.RemoveAll(n => n.Name == name);
+        namespaces.Add((name, labels ?? new Dictionary<string, string>()));
+        return this;
+    }
+
+    public MeshConfigBuilder Workload(LabPod pod, string ns, string serviceAccount = "default", IReadOnlyDictionary<string, string>? labels = null)
+    {
+        workloads.Add((pod, ns, serviceAccount, labels ?? new Dictionary<string, string>()));
+        return this;
+    }
+
+    public MeshConfigBuilder Service(string name, string ns, IPAddress vip, int port, int targetPort, IReadOnlyDictionary<string, string> selector)
+    {
+        services.Add((name, ns, vip, port, targetPort, selector));
+        return this;
+    }
+
+    public static Dictionary<string, string> Labels(params string[] keyValues)
+    {
+        ArgumentNullException.ThrowIfNull(keyValues);
+        var d = new Dictionary<string, string>();
+        for (var i = 0; i + 1 < keyValues.Length; i += 2)
+        {
+            d[keyValues[i]] = keyValues[i + 1];
+        }
+
+        return d;
+    }
+
+    public string ToYaml()
+    {
+        var y = new StringBuilder();
+        y.Append(CultureInfo.InvariantCulture, $"node: {node}\ntrustDomain: cluster.local\ncgroupRoot: {cgroupRoot}\n");
+        if (ExcludePorts.Count > 0 || ExcludeCidrs.Count > 0)
+        {
+            y.Append("capture:\n");
+            y.Append(CultureInfo.InvariantCulture, $"  excludePorts: [{string.Join(", ", ExcludePorts)}]\n");
+            y.Append(CultureInfo.InvariantCulture, $"  excludeCidrs: [{string.Join(", ", ExcludeCidrs.Select(c => $"\"{c}\""))}]\n");
+        }
+
+        y.Append("namespaces:\n");
+        foreach (var (name, labels) in namespaces)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"  - name: {name}\n    labels: {Map(labels)}\n");
+        }
+
+        y.Append("workloads:\n");
+        foreach (var (pod, ns, sa, labels) in workloads)
+        {
+            var addresses = pod.Address6 is null ? $"{pod.Address}" : $"{pod.Address}, \"{pod.Address6}\"";
+            y.Append(CultureInfo.InvariantCulture, $"  - uid: {ns}/{pod.Name}\n    name: {pod.Name}\n    namespace: {ns}\n    serviceAccount: {sa}\n");
+            y.Append(CultureInfo.InvariantCulture, $"    labels: {Map(labels)}\n    addresses: [{addresses}]\n    netns: {pod.NetnsPath}\n    node: {pod.Node.Name}\n");
+        }
+
+        y.Append("services:\n");
+        foreach (var (name, ns, vip, port, target, selector) in services)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"  - name: {name}\n    namespace: {ns}\n    addresses: [{vip}]\n    ports: {{ {port}: {target} }}\n    selector: {Map(selector)}\n");
+        }
+
+        return y.ToString();
+    }
+
+    /// <summary>Writes the config atomically (rename over), as an operator's tooling would.</summary>
+    public void WriteTo(string path)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, ToYaml());
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    private static string Map(IReadOnlyDictionary<string, string> m) =>
+        "{ " + string.Join(", ", m.Select(kv => $"\"{kv.Key}\": \"{kv.Value}\"")) + " }";
+}

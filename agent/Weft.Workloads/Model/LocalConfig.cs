@@ -1,0 +1,47 @@
+namespace Weft.Workloads;
+
+/// <summary>
+/// The node's local config file: which node this is, what runs where and which services exist.
+/// Immutable: a reload produces a new instance, so readers never see half an update.
+/// </summary>
+public sealed record LocalConfig
+{
+    public const string DefaultTrustDomain = "cluster.local";
+    public const string DefaultCgroupRoot = "/sys/fs/cgroup/unified";
+
+    /// <summary>The node this agent runs on; only workloads on it are enrolled.</summary>
+    public required string Node { get; init; }
+
+    public string TrustDomain { get; init; } = DefaultTrustDomain;
+
+    /// <summary>cgroup v2 directory the capture programs attach to.</summary>
+    public string CgroupRoot { get; init; } = DefaultCgroupRoot;
+
+    public CaptureSettings Capture { get; init; } = CaptureSettings.None;
+
+    public IReadOnlyList<NamespaceInfo> Namespaces { get; init; } = [];
+
+    public IReadOnlyList<Workload> Workloads { get; init; } = [];
+
+    public IReadOnlyList<Service> Services { get; init; } = [];
+
+    /// <summary>The file this config was read from (the source name when parsed from text).</summary>
+    public string SourcePath { get; init; } = "";
+
+    /// <summary>
+    /// The namespace as declared, or one without labels: every pod has a namespace, declaring it
+    /// only adds labels, so an undeclared one is not an error.
+    /// </summary>
+    public NamespaceInfo GetNamespace(string name)
+    {
+        foreach (var ns in Namespaces)
+        {
+            if (ns.Name == name)
+            {
+                return ns;
+            }
+        }
+
+        return new NamespaceInfo { Name = name };
+    }
+}

@@ -177,6 +177,7 @@ public sealed partial class BpfCapture : IDisposable
 
         obj.Dispose();
         TryRemoveDirectory(Options.PinDirectory);
+        TryRemoveDirectory(Options.PinRoot); // only if no other node's agent still uses it
     }
 
     internal static weft_cidr_key CidrKey(IPNetwork net)

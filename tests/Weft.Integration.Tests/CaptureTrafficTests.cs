@@ -149,11 +149,11 @@ public sealed class CaptureTrafficTests(MeshFixture fixture) : IClassFixture<Mes
     {
         foreach (var pod in Mesh.Lab.Pods)
         {
-            Assert.Equal("", Run("nsenter", $"--net={pod.NetnsPath}", "--", "nft", "list", "ruleset").Trim());
-            Assert.Equal("", Run("nsenter", $"--net={pod.NetnsPath}", "--", "cat", "/proc/net/ip_tables_names").Trim());
+            Assert.Equal("", HostTools.Run("nsenter", $"--net={pod.NetnsPath}", "--", "nft", "list", "ruleset").Trim());
+            Assert.Equal("", HostTools.Run("nsenter", $"--net={pod.NetnsPath}", "--", "cat", "/proc/net/ip_tables_names").Trim());
         }
 
-        Assert.DoesNotContain("weft", Run("nft", "list", "ruleset"), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("weft", HostTools.Run("nft", "list", "ruleset"), StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>The agent reports the client by its pod address and port; the client sees loopback and the same port.</summary>
@@ -175,24 +175,8 @@ public sealed class CaptureTrafficTests(MeshFixture fixture) : IClassFixture<Mes
             "connect_skip_mark" => 1,
             _ => throw new ArgumentException(name),
         };
-        var json = Run("bpftool", "-j", "map", "lookup", "pinned", $"{Mesh.PinDirectory}/weft_counters", "key", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", "0", "0");
+        var json = HostTools.Run("bpftool", "-j", "map", "lookup", "pinned", $"{Mesh.PinDirectory}/weft_counters", "key", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "0", "0", "0");
         using var doc = System.Text.Json.JsonDocument.Parse(json);
         return doc.RootElement.GetProperty("formatted").GetProperty("values").EnumerateArray().Aggregate(0UL, (sum, v) => sum + v.GetProperty("value").GetUInt64());
-    }
-
-    private static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)}: exit {p.ExitCode}: {stderr}");
-        return stdout.Result;
     }
 }

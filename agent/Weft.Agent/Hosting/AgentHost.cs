@@ -44,6 +44,8 @@ public static class AgentHost
             });
         }
 
+        // Start-up failures are reported below, once, as a sentence; not also as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(10));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(options);
@@ -61,6 +63,11 @@ public static class AgentHost
         {
             await Console.Error.WriteLineAsync($"weft agent: {e.Message}").ConfigureAwait(false);
             return 1;
+        }
+        catch (Exception e)
+        {
+            await Console.Error.WriteLineAsync($"weft agent: unexpected failure: {e}").ConfigureAwait(false);
+            return 3;
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Weft.Tests.Shared;
 
 namespace Weft.Lab.Tests;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using Weft.Tests.Shared;
 
 namespace Weft.Lab.Tests;
 

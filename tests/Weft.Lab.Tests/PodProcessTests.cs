@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Weft.Tests.Shared;
 
 namespace Weft.Lab.Tests;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Weft.Tests.Shared;
 
 namespace Weft.Lab.Tests;
 

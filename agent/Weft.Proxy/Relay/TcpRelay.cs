@@ -9,7 +9,8 @@ namespace Weft.Proxy.Relay;
 /// is there, so an idle connection holds no buffer; each send completes before the next
 /// receive, so a slow reader slows the writer (back-pressure) instead of growing memory.
 /// A FIN on one side becomes shutdown(SHUT_WR) on the other (half-close); an error on
-/// either side resets both.
+/// either side resets both. A direction blocked sending to a peer that does not read notices
+/// a reset of its own source only once that send completes (as tokio's copy does).
 /// </summary>
 public static class TcpRelay
 {

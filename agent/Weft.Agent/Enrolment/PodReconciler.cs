@@ -98,12 +98,14 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
                 continue;
             }
 
-            if (NetworkNamespace.CurrentInode(w.Netns) is null)
+            // The config requires netns for this node's workloads; null here would mean a bug there.
+            var netns = w.Netns ?? "";
+            if (NetworkNamespace.CurrentInode(netns) is null)
             {
                 // Said once per pod, not on every periodic pass.
                 if (missingNetns.Add(uid))
                 {
-                    LogNetnsMissing(logger, uid, w.Netns);
+                    LogNetnsMissing(logger, uid, netns);
                 }
 
                 continue;
@@ -113,10 +115,10 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
 
             try
             {
-                var info = new PodInfo(uid, w.Netns, w.Addresses);
+                var info = new PodInfo(uid, netns, w.Addresses);
                 var proxyPod = await PodProxy.StartAsync(proxy, info, ++nextPodId).ConfigureAwait(false);
                 pods[uid] = proxyPod;
-                LogEnrolled(logger, uid, w.Netns, proxyPod.NetnsCookie, w.Addresses);
+                LogEnrolled(logger, uid, netns, proxyPod.NetnsCookie, w.Addresses);
             }
             catch (Exception e)
             {

@@ -28,11 +28,13 @@ internal sealed class ConfigReader(NodeReader reader)
     private readonly Dictionary<string, int> workloadUids = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> workloadNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> serviceNames = new(StringComparer.Ordinal);
+    private string thisNode = "";
 
     public LocalConfig Read(YamlNode root)
     {
         var f = reader.Fields(root, "", RootFields);
         var node = RequiredText(f, "node", ValueSyntax.IsDnsSubdomain, NameRule);
+        thisNode = node;
         var trustDomain = OptionalText(f, "trustDomain", ValueSyntax.IsTrustDomain, TrustDomainRule) ?? LocalConfig.DefaultTrustDomain;
         var cgroupRoot = OptionalText(f, "cgroupRoot", ValueSyntax.IsAbsolutePath, PathRule) ?? LocalConfig.DefaultCgroupRoot;
         var capture = f.Optional("capture") is { } captureNode ? Capture(captureNode, f.Path("capture")) : CaptureSettings.None;
@@ -74,6 +76,12 @@ internal sealed class ConfigReader(NodeReader reader)
         var name = RequiredText(f, "name", ValueSyntax.IsDnsSubdomain, NameRule);
         var ns = RequiredText(f, "namespace", ValueSyntax.IsDnsLabel, LabelRule);
         Unique(workloadNames, $"{ns}/{name}", f, "name", $"another workload is already named {ns}/{name}");
+        var workloadNode = RequiredText(f, "node", ValueSyntax.IsDnsSubdomain, NameRule);
+
+        // Only this node's pods are entered; workloads elsewhere need no namespace path.
+        var netns = workloadNode == thisNode
+            ? RequiredText(f, "netns", ValueSyntax.IsAbsolutePath, PathRule)
+            : OptionalText(f, "netns", ValueSyntax.IsAbsolutePath, PathRule);
         return new Workload
         {
             Uid = uid,
@@ -82,8 +90,8 @@ internal sealed class ConfigReader(NodeReader reader)
             ServiceAccount = OptionalText(f, "serviceAccount", ValueSyntax.IsDnsSubdomain, NameRule) ?? Weft.Workloads.Workload.DefaultServiceAccount,
             Labels = Labels(f, "labels"),
             Addresses = Addresses(f, $"workload {uid}"),
-            Netns = RequiredText(f, "netns", ValueSyntax.IsAbsolutePath, PathRule),
-            Node = RequiredText(f, "node", ValueSyntax.IsDnsSubdomain, NameRule),
+            Netns = netns,
+            Node = workloadNode,
         };
     }
 

@@ -22,8 +22,11 @@ public sealed record Workload
     /// <summary>IPv4 and/or IPv6 addresses, never empty.</summary>
     public required IReadOnlyList<IPAddress> Addresses { get; init; }
 
-    /// <summary>Absolute path of the network namespace, e.g. /var/run/netns/web-1.</summary>
-    public required string Netns { get; init; }
+    /// <summary>
+    /// Absolute path of the network namespace, e.g. /var/run/netns/web-1. Required for the
+    /// config's own node (whose pods the agent enters); null for workloads on other nodes.
+    /// </summary>
+    public string? Netns { get; init; }
 
     /// <summary>The node the workload runs on.</summary>
     public required string Node { get; init; }

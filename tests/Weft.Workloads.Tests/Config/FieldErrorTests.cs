@@ -91,6 +91,26 @@ public sealed class FieldErrorTests
     }
 
     [Fact]
+    public void Workloads_of_other_nodes_need_no_netns()
+    {
+        var config = LocalConfigLoader.Parse(
+            """
+            node: node-a
+            workloads:
+              - uid: shop/web-1
+                name: web-1
+                namespace: shop
+                addresses: [10.77.0.2]
+                node: node-b
+            """,
+            "config.yaml");
+
+        var w = Assert.Single(config.Workloads);
+        Assert.Equal("node-b", w.Node);
+        Assert.Null(w.Netns);
+    }
+
+    [Fact]
     public void Required_field_without_a_value_points_at_the_field()
     {
         var e = ConfigAssert.Fails(Workload.Replace("netns: /var/run/netns/web-1", "netns:", StringComparison.Ordinal),

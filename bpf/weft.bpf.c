@@ -4,7 +4,7 @@
  *  connect4/connect6 (cgroup): redirect enrolled pods' outbound TCP to the agent's
  *      in-pod listener 127.0.0.1:15001, remembering the original destination.
  *  sockops (cgroup): once that connection is established, re-key the original
- *      destination by (netns cookie, local port) — what the agent can see on accept.
+ *      destination by (netns cookie, family, local port) — what the agent can see on accept.
  *  getpeername4/6 (cgroup): the application's getpeername shows the original destination.
  *  sk_lookup (per pod netns): steer inbound TCP for the pod's addresses to the
  *      agent's inbound listeners in that namespace.
@@ -191,21 +191,21 @@ int weft_sockops(struct bpf_sock_ops *skops)
 			return 1;
 		key.netns_cookie = bpf_get_netns_cookie(skops);
 		key.port = (__u16)skops->local_port;
+		key.family = dst->family;
+		/* The agent takes this entry when it accepts; until then it must outlive even a
+		 * client that already closed (its data waits in the accept queue). Entries of
+		 * connections never accepted age out of the LRU map. */
 		if (bpf_map_update_elem(&weft_orig_by_port, &key, dst, BPF_ANY) == 0) {
 			count(WEFT_CTR_SOCKOPS_INDEXED);
-			/* Ask for state changes so the entries go when the connection does. */
+			/* The cookie entry stays for getpeername; ask to hear when it can go. */
 			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
 		}
-		/* The cookie entry stays: getpeername answers from it. */
 		return 1;
 	case BPF_SOCK_OPS_STATE_CB:
 		if (skops->args[1] != BPF_TCP_CLOSE)
 			return 1;
-		key.netns_cookie = bpf_get_netns_cookie(skops);
-		key.port = (__u16)skops->local_port;
 		cookie = bpf_get_socket_cookie(skops);
-		bpf_map_delete_elem(&weft_orig_by_cookie, &cookie);
-		if (bpf_map_delete_elem(&weft_orig_by_port, &key) == 0)
+		if (bpf_map_delete_elem(&weft_orig_by_cookie, &cookie) == 0)
 			count(WEFT_CTR_SOCKOPS_RELEASED);
 		return 1;
 	}

@@ -31,12 +31,15 @@ struct weft_orig_dst {
 	__u16 family;   /* AF_INET or AF_INET6, as the application connected */
 };
 
-/* (network namespace, local port of the application's socket): how the agent finds
- * the original destination of the connection it accepted on its outbound listener. */
+/* (network namespace, family, local port of the application's socket): how the agent
+ * finds the original destination of the connection it accepted on its outbound listener.
+ * The family is that of the listener reached (weft_orig_dst.family): IPv4 and IPv6
+ * connections may share a local port. The agent deletes the entry when it reads it. */
 struct weft_port_key {
 	__u64 netns_cookie;
 	__u16 port;     /* host order */
-	__u16 pad[3];   /* zero */
+	__u16 family;   /* AF_INET or AF_INET6 */
+	__u32 pad;      /* zero */
 };
 
 /* Value of the enrolment map, keyed by netns cookie. */

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Win32.SafeHandles;
 using Weft.Capture.Libbpf;
 using Weft.Capture.Maps;
+using Weft.Platform.Host;
 using Weft.Platform.Netns;
 
 namespace Weft.Capture;
@@ -18,6 +19,7 @@ public sealed partial class BpfCapture : IDisposable
     private readonly ILogger logger;
     private readonly BpfObject obj;
     private readonly List<BpfLink> cgroupLinks = [];
+    private readonly HashSet<BpfLink> inboundLinks = [];
     private readonly BpfMap enrolled;
     private readonly BpfMap origByPort;
     private readonly BpfMap listeners;
@@ -47,13 +49,14 @@ public sealed partial class BpfCapture : IDisposable
     public static BpfCapture Start(CaptureOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        HostChecks.RequireCgroup2(options.CgroupRoot);
         RemoveStalePins(options.PinDirectory, logger);
-        Directory.CreateDirectory(options.PinDirectory);
 
         var obj = BpfObject.Open(options.ObjectPath, logger);
         BpfCapture? capture = null;
         try
         {
+            Directory.CreateDirectory(options.PinDirectory);
             obj.PinMapsUnder(options.PinDirectory);
             obj.Load();
             capture = new BpfCapture(options, obj, logger);
@@ -87,11 +90,19 @@ public sealed partial class BpfCapture : IDisposable
 
     public IReadOnlyCollection<ulong> EnrolledCookies() => enrolled.Keys<ulong>();
 
-    /// <summary>Original destination of a connection the agent accepted on its outbound listener.</summary>
-    public bool TryGetOriginalDestination(ulong netnsCookie, int clientPort, out IPEndPoint? destination)
+    /// <summary>
+    /// Original destination of a connection the agent accepted on its outbound listener of
+    /// <paramref name="listenerFamily"/>; the entry is removed as it is read (each is read once).
+    /// </summary>
+    public bool TryTakeOriginalDestination(ulong netnsCookie, AddressFamily listenerFamily, int clientPort, out IPEndPoint? destination)
     {
-        var key = new weft_port_key { netns_cookie = netnsCookie, port = (ushort)clientPort };
-        if (origByPort.TryLookup(key, out weft_orig_dst dst))
+        var key = new weft_port_key
+        {
+            netns_cookie = netnsCookie,
+            port = (ushort)clientPort,
+            family = (ushort)(listenerFamily == AddressFamily.InterNetworkV6 ? 10 : 2),
+        };
+        if (origByPort.TryTake(key, out weft_orig_dst dst))
         {
             destination = dst.ToEndPoint();
             return true;
@@ -115,11 +126,31 @@ public sealed partial class BpfCapture : IDisposable
         listeners.Delete(key);
     }
 
-    /// <summary>Attaches the inbound steering program to a pod's network namespace.</summary>
+    /// <summary>
+    /// Attaches the inbound steering program to a pod's network namespace. The caller detaches
+    /// it with <see cref="DetachInbound"/>; whatever is still attached goes with <see cref="Dispose"/>.
+    /// </summary>
     public BpfLink AttachInbound(NetworkNamespace netns)
     {
         ArgumentNullException.ThrowIfNull(netns);
-        return skLookup.AttachNetns(netns.Handle, netns.Path);
+        var link = skLookup.AttachNetns(netns.Handle, netns.Path);
+        lock (inboundLinks)
+        {
+            inboundLinks.Add(link);
+        }
+
+        return link;
+    }
+
+    public void DetachInbound(BpfLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        lock (inboundLinks)
+        {
+            inboundLinks.Remove(link);
+        }
+
+        link.Dispose();
     }
 
     /// <summary>Replaces the excluded destination ports and CIDRs (adds the new, then drops the stale).</summary>
@@ -165,6 +196,16 @@ public sealed partial class BpfCapture : IDisposable
             link.Dispose();
         }
 
+        lock (inboundLinks)
+        {
+            foreach (var link in inboundLinks)
+            {
+                link.Dispose();
+            }
+
+            inboundLinks.Clear();
+        }
+
         LogDetached(logger, Options.CgroupRoot);
         try
         {
@@ -177,7 +218,6 @@ public sealed partial class BpfCapture : IDisposable
 
         obj.Dispose();
         TryRemoveDirectory(Options.PinDirectory);
-        TryRemoveDirectory(Options.PinRoot); // only if no other node's agent still uses it
     }
 
     internal static weft_cidr_key CidrKey(IPNetwork net)

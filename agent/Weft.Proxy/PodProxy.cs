@@ -72,7 +72,10 @@ public sealed partial class PodProxy : IAsyncDisposable
             ctx.Capture.RemoveListener(address, ListenerKind.Plain);
         }
 
-        inboundLink?.Dispose();
+        if (inboundLink is not null)
+        {
+            ctx.Capture.DetachInbound(inboundLink);
+        }
         await stop.CancelAsync().ConfigureAwait(false);
         foreach (var s in outboundListeners)
         {
@@ -156,7 +159,7 @@ public sealed partial class PodProxy : IAsyncDisposable
         var route = default(Routing.Route);
         try
         {
-            if (peer is null || !ctx.Capture.TryGetOriginalDestination(NetnsCookie, peer.Port, out original) || original is null)
+            if (peer is null || !ctx.Capture.TryTakeOriginalDestination(NetnsCookie, client.AddressFamily, peer.Port, out original) || original is null)
             {
                 Finish("outbound", peer, null, route, default, started, "no original destination");
                 TcpRelay.Reset(client);

@@ -11,21 +11,31 @@ public sealed class ErrorTests
     [RootFact]
     public void A_missing_object_fails_naming_the_path_and_make_build()
     {
+        RequireRoot();
         var node = NewNode();
         var missing = Path.Combine(Path.GetTempPath(), $"weft-missing-{Guid.NewGuid():N}", "weft.bpf.o");
-        var options = new CaptureOptions { ObjectPath = missing, Node = node, CgroupRoot = Path.GetTempPath() };
+        // A real cgroup v2 root: Start gets as far as opening the object, and fails there.
+        var options = new CaptureOptions { ObjectPath = missing, Node = node, CgroupRoot = "/sys/fs/cgroup/unified" };
 
-        var e = Assert.Throws<BpfException>(() => BpfCapture.Start(options, NullLogger.Instance));
+        try
+        {
+            var e = Assert.Throws<BpfException>(() => BpfCapture.Start(options, NullLogger.Instance));
 
-        Assert.Contains(missing, e.Message, StringComparison.Ordinal);
-        Assert.Contains("make build", e.Message, StringComparison.Ordinal);
+            Assert.Contains(missing, e.Message, StringComparison.Ordinal);
+            Assert.Contains("make build", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            RemoveEmptyPinDirectory(options);
+        }
     }
 
     [RootFact]
     public void A_failed_start_leaves_no_pin_directory()
     {
+        RequireRoot();
         var node = NewNode();
-        var options = new CaptureOptions { ObjectPath = "/nonexistent/weft.bpf.o", Node = node, CgroupRoot = Path.GetTempPath() };
+        var options = new CaptureOptions { ObjectPath = "/nonexistent/weft.bpf.o", Node = node, CgroupRoot = "/sys/fs/cgroup/unified" };
         try
         {
             Assert.Throws<BpfException>(() => BpfCapture.Start(options, NullLogger.Instance));
@@ -34,25 +44,35 @@ public sealed class ErrorTests
         }
         finally
         {
-            if (Directory.Exists(options.PinDirectory) && Directory.GetFileSystemEntries(options.PinDirectory).Length == 0)
-            {
-                Directory.Delete(options.PinDirectory);
-            }
+            RemoveEmptyPinDirectory(options);
         }
+    }
+
+    [RootFact]
+    public void A_cgroup_root_that_does_not_exist_fails_naming_it_and_leaves_nothing()
+    {
+        RequireRoot();
+        var missing = Path.Combine(Path.GetTempPath(), $"weft-no-cgroup-{Guid.NewGuid():N}");
+        var options = new CaptureOptions { ObjectPath = RepoPaths.BpfObject, Node = NewNode(), CgroupRoot = missing };
+
+        var e = Assert.Throws<HostRequirementException>(() => BpfCapture.Start(options, NullLogger.Instance));
+
+        Assert.Contains($"The cgroup root {missing} does not exist", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(options.PinDirectory), $"{options.PinDirectory} was left behind");
     }
 
     [RootFact]
     public void A_cgroup_root_that_is_not_cgroup_v2_fails_naming_it_and_leaves_nothing()
     {
+        RequireRoot();
         var dir = Directory.CreateTempSubdirectory("weft-not-a-cgroup-");
         try
         {
             var options = new CaptureOptions { ObjectPath = RepoPaths.BpfObject, Node = NewNode(), CgroupRoot = dir.FullName };
 
-            var e = Assert.Throws<BpfException>(() => BpfCapture.Start(options, NullLogger.Instance));
+            var e = Assert.Throws<HostRequirementException>(() => BpfCapture.Start(options, NullLogger.Instance));
 
-            Assert.Contains(dir.FullName, e.Message, StringComparison.Ordinal);
-            Assert.Contains("weft_connect4", e.Message, StringComparison.Ordinal);
+            Assert.StartsWith($"{dir.FullName} is not on a cgroup v2 file system", e.Message, StringComparison.Ordinal);
             Assert.False(Directory.Exists(options.PinDirectory), $"{options.PinDirectory} was left behind");
         }
         finally
@@ -105,6 +125,19 @@ public sealed class ErrorTests
         HostChecks.RequireKernel("6.18.0-rc1+");
         HostChecks.RequireKernel("10.0.0");
         HostChecks.RequireKernel(); // this host runs BPF, so it must pass
+    }
+
+    /// <summary>For tests that load BPF without a lab (Lab.Create says so itself): fail clearly, not obscurely.</summary>
+    private static void RequireRoot() =>
+        Assert.True(Environment.IsPrivilegedProcess, "this test needs root: it loads eBPF and pins maps under /sys/fs/bpf (with CI=true it fails rather than skips)");
+
+    /// <summary>Cleans up after a Start that left its (empty) pin directory, so a failure here leaves nothing either.</summary>
+    private static void RemoveEmptyPinDirectory(CaptureOptions options)
+    {
+        if (Directory.Exists(options.PinDirectory) && Directory.GetFileSystemEntries(options.PinDirectory).Length == 0)
+        {
+            Directory.Delete(options.PinDirectory);
+        }
     }
 
     private static string NewNode() => $"cap-err-{Guid.NewGuid().ToString("N")[..8]}";

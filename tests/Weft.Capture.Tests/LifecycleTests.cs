@@ -136,9 +136,9 @@ public sealed class LifecycleTests
             var send = pod.SendAsync(to, 10);
             using var conn = await t.AcceptAsync(listener, send);
             var port = ((IPEndPoint)conn.RemoteEndPoint!).Port;
-            Assert.True(mine.TryGetOriginalDestination(cookie, port, out var original), $"{pod}: its own capture has no entry");
+            Assert.True(mine.TryTakeOriginalDestination(cookie, System.Net.Sockets.AddressFamily.InterNetwork, port, out var original), $"{pod}: its own capture has no entry");
             Assert.Equal(to, original);
-            Assert.False(other.TryGetOriginalDestination(cookie, port, out _), $"{pod}: the other node's capture has an entry");
+            Assert.False(other.TryTakeOriginalDestination(cookie, System.Net.Sockets.AddressFamily.InterNetwork, port, out _), $"{pod}: the other node's capture has an entry");
             await ProbeWire.AnswerAsync(conn, Wait);
             Assert.True((await send).Ok);
         }
@@ -164,5 +164,27 @@ public sealed class LifecycleTests
 
         Assert.True((await still).Ok);
         Assert.Equal(2UL, capture2.Counter(WeftCounter.ConnectRedirected));
+    }
+
+    /// <summary>BpfCapture says "disposing detaches everything": that includes the sk_lookup links AttachInbound made.</summary>
+    [RootFact]
+    public async Task Dispose_also_ends_inbound_steering_it_attached()
+    {
+        using var t = CaptureLab.Create(nameof(LifecycleTests));
+        var node = t.AddNode("node");
+        var a = t.AddPod(node, "a", "10.77.0.2");
+        var b = t.AddPod(node, "b", "10.77.0.3");
+        using var app = b.Serve(9090);
+        var capture = t.StartCapture(node);
+        var plain = await t.ListenAsync(b, new IPEndPoint(IPAddress.Loopback, WeftConstants.InboundPlainPort));
+        t.Own(capture.AttachInbound(t.Netns(b)));
+        capture.SetListener(b.Address, ListenerKind.Plain, plain);
+
+        capture.Dispose();
+
+        var r = await a.SendAsync(new IPEndPoint(b.Address, 9090), 10, timeout: TimeSpan.FromSeconds(3));
+        Assert.False(CaptureLab.HasPending(plain), "after BpfCapture.Dispose the connection was still steered to the inbound listener");
+        Assert.True(r.Ok, r.Error);
+        await ProbeWire.WaitServedAsync(app, r.Local!, Wait);
     }
 }

@@ -34,26 +34,27 @@ public sealed class OutboundCaptureTests
 
         var peer = (IPEndPoint)conn.RemoteEndPoint!;
         Assert.Equal(IPAddress.Loopback, peer.Address);
-        Assert.True(capture.TryGetOriginalDestination(cookie, peer.Port, out var original), $"no original destination for ({cookie}, {peer.Port})");
+        Assert.False(capture.TryTakeOriginalDestination(cookie + 1, AddressFamily.InterNetwork, peer.Port, out _), "the entry is keyed by netns cookie too");
+        Assert.False(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetworkV6, peer.Port, out _), "the entry is keyed by family too");
+        Assert.True(capture.TryTakeOriginalDestination(cookie, conn.AddressFamily, peer.Port, out var original), $"no original destination for ({cookie}, {peer.Port})");
         Assert.Equal(new IPEndPoint(b.Address, 8080), original);
-        Assert.False(capture.TryGetOriginalDestination(cookie + 1, peer.Port, out _), "the entry is keyed by netns cookie too");
+        Assert.False(capture.TryTakeOriginalDestination(cookie, conn.AddressFamily, peer.Port, out _), "an entry is taken once");
         Assert.Equal(1000, await ProbeWire.AnswerAsync(conn, Wait));
 
         var result = await send;
         Assert.True(result.Ok, result.Error);
-        // getpeername in the application shows the original destination, getsockname the real (loopback) source.
+        // getpeername in the application shows the original destination; the key's port is the application's own.
         Assert.Equal("10.77.0.3:8080", result.Remote);
-        Assert.Equal($"127.0.0.1:{peer.Port}", result.Local);
+        Assert.EndsWith($":{peer.Port}", result.Local, StringComparison.Ordinal);
         Assert.Empty(ProbeWire.Served(server));
         Assert.Equal(1UL, capture.Counter(WeftCounter.ConnectRedirected));
         Assert.Equal(1UL, capture.Counter(WeftCounter.SockopsIndexed));
 
-        // The application closed its socket: sockops (TCP_CLOSE) drops the entry.
+        // The connection closed: sockops (TCP_CLOSE) drops the getpeername entry too.
         conn.Dispose();
         Assert.True(
-            await HostTools.EventuallyAsync(() => !capture.TryGetOriginalDestination(cookie, peer.Port, out _), Wait),
-            "weft_orig_by_port still has the closed connection");
-        Assert.Equal(1UL, capture.Counter(WeftCounter.SockopsReleased));
+            await HostTools.EventuallyAsync(() => capture.Counter(WeftCounter.SockopsReleased) == 1UL, Wait),
+            "weft_orig_by_cookie still has the closed connection");
     }
 
     [RootFact]
@@ -73,7 +74,7 @@ public sealed class OutboundCaptureTests
 
         var peer = (IPEndPoint)conn.RemoteEndPoint!;
         Assert.Equal(IPAddress.IPv6Loopback, peer.Address);
-        Assert.True(capture.TryGetOriginalDestination(cookie, peer.Port, out var original));
+        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetworkV6, peer.Port, out var original));
         Assert.Equal(new IPEndPoint(b.Address6, 8080), original);
         await ProbeWire.AnswerAsync(conn, Wait);
         var result = await send;
@@ -81,8 +82,7 @@ public sealed class OutboundCaptureTests
         Assert.Equal($"[{b.Address6}]:8080", result.Remote);
 
         conn.Dispose();
-        Assert.True(await HostTools.EventuallyAsync(() => !capture.TryGetOriginalDestination(cookie, peer.Port, out _), Wait));
-        Assert.Equal(1UL, capture.Counter(WeftCounter.SockopsReleased));
+        Assert.True(await HostTools.EventuallyAsync(() => capture.Counter(WeftCounter.SockopsReleased) == 1UL, Wait));
     }
 
     [RootFact]
@@ -101,7 +101,7 @@ public sealed class OutboundCaptureTests
         var conn = await t.AcceptAsync(listener);
 
         var peer = (IPEndPoint)conn.RemoteEndPoint!;
-        Assert.True(capture.TryGetOriginalDestination(cookie, peer.Port, out var original));
+        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetwork, peer.Port, out var original));
         // Recorded as AF_INET: the agent sees a plain IPv4 destination.
         Assert.Equal(new IPEndPoint(b.Address, 8080), original);
         await ProbeWire.AnswerAsync(conn, Wait);
@@ -142,5 +142,85 @@ public sealed class OutboundCaptureTests
         await ProbeWire.WaitServedAsync(server, released.Local!, Wait);
         Assert.False(CaptureLab.HasPending(listener), "a released pod was captured");
         Assert.Equal(0UL, capture.Counter(WeftCounter.ConnectRedirected));
+    }
+
+    /// <summary>
+    /// A fire-and-forget client (connect, write, close) can be done before the agent accepts: its data
+    /// waits in the accept queue, and the agent still needs the original destination to deliver it.
+    /// </summary>
+    [RootFact]
+    public async Task The_original_destination_survives_an_application_that_closed_before_the_agent_accepted()
+    {
+        var python = PodScripts.RequirePython();
+        using var t = CaptureLab.Create(nameof(OutboundCaptureTests));
+        var node = t.AddNode("node");
+        var a = t.AddPod(node, "a", "10.77.0.2");
+        var b = t.AddPod(node, "b", "10.77.0.3");
+        var capture = t.StartCapture(node);
+        var cookie = await t.EnrollAsync(capture, a);
+        var listener = await t.ListenAsync(a, new IPEndPoint(IPAddress.Loopback, WeftConstants.OutboundPort));
+
+        var app = a.Start(python, "-c", """
+            import socket
+            s = socket.create_connection(("10.77.0.3", 8080), timeout=10)
+            print(s.getsockname()[1], flush=True)
+            s.sendall(b"hello")
+            s.close()
+            """);
+        Assert.True(await app.Exited.WaitAsync(Wait) == 0, app.Stderr);
+        var port = int.Parse(app.StdoutLines[0], System.Globalization.CultureInfo.InvariantCulture);
+        // The kernel has acknowledged the application's FIN: its socket is an orphan in FIN-WAIT-2.
+        Assert.True(
+            await HostTools.EventuallyAsync(() => HostTools.Run("ip", "netns", "exec", a.NetnsName, "ss", "-Htan", "state", "fin-wait-2").Contains($":{port} ", StringComparison.Ordinal), Wait),
+            "the application's socket did not reach FIN-WAIT-2");
+
+        using var conn = await t.AcceptAsync(listener);
+        var buffer = new byte[16];
+        Assert.Equal(5, await conn.ReceiveAsync(buffer, SocketFlags.None));
+        Assert.Equal(port, ((IPEndPoint)conn.RemoteEndPoint!).Port);
+
+        Assert.True(
+            capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetwork, port, out var original),
+            $"the original destination of ({cookie}, {port}) is gone although the agent has not served the connection yet " +
+            $"(SockopsIndexed {capture.Counter(WeftCounter.SockopsIndexed)}, SockopsReleased {capture.Counter(WeftCounter.SockopsReleased)})");
+        Assert.Equal(new IPEndPoint(b.Address, 8080), original);
+    }
+
+    /// <summary>
+    /// An IPv4 connection (to 127.0.0.1:15001) and an IPv6 one (to [::1]:15001) are different
+    /// 4-tuples, so the kernel may give both the same local port. A one-port ephemeral range in the
+    /// pod makes that certain instead of occasional.
+    /// </summary>
+    [RootFact]
+    public async Task IPv4_and_IPv6_connections_sharing_a_local_port_keep_their_own_original_destinations()
+    {
+        using var t = CaptureLab.Create(nameof(OutboundCaptureTests));
+        var node = t.AddNode("node");
+        var a = t.AddPod(node, "a", "10.77.0.2");
+        var b = t.AddPod(node, "b", "10.77.0.3");
+        Assert.NotNull(b.Address6);
+        HostTools.Run("ip", "netns", "exec", a.NetnsName, "sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=40000 40000");
+        var capture = t.StartCapture(node);
+        var cookie = await t.EnrollAsync(capture, a);
+        var listener4 = await t.ListenAsync(a, new IPEndPoint(IPAddress.Loopback, WeftConstants.OutboundPort));
+        var listener6 = await t.ListenAsync(a, new IPEndPoint(IPAddress.IPv6Loopback, WeftConstants.OutboundPort));
+
+        var send4 = a.SendAsync(new IPEndPoint(b.Address, 8080), 10);
+        Assert.True(await HostTools.EventuallyAsync(() => CaptureLab.HasPending(listener4), Wait), "the IPv4 connection did not arrive");
+        var send6 = a.SendAsync(new IPEndPoint(b.Address6, 8080), 10);
+        Assert.True(await HostTools.EventuallyAsync(() => CaptureLab.HasPending(listener6), Wait), "the IPv6 connection did not arrive");
+        using var conn4 = await t.AcceptAsync(listener4);
+        using var conn6 = await t.AcceptAsync(listener6);
+        var port = ((IPEndPoint)conn4.RemoteEndPoint!).Port;
+        Assert.Equal(port, ((IPEndPoint)conn6.RemoteEndPoint!).Port);
+
+        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetwork, port, out var original4));
+        Assert.Equal(new IPEndPoint(b.Address, 8080), original4);
+        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetworkV6, port, out var original6));
+        Assert.Equal(new IPEndPoint(b.Address6, 8080), original6);
+        await ProbeWire.AnswerAsync(conn4, Wait);
+        await ProbeWire.AnswerAsync(conn6, Wait);
+        Assert.True((await send4).Ok);
+        Assert.True((await send6).Ok);
     }
 }

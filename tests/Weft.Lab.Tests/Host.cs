@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Weft.Tests.Shared;
 
 namespace Weft.Lab.Tests;
 
@@ -11,21 +12,7 @@ internal static class Host
     public static void RequireRoot() =>
         Assert.True(Environment.IsPrivilegedProcess, "this test needs root: it creates network namespaces and cgroups (with CI=true it fails rather than skips)");
 
-    public static string Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        Assert.True(p.ExitCode == 0, $"{file} {string.Join(' ', args)} exited with {p.ExitCode}: {stderr}");
-        return stdout.Result;
-    }
+    public static string Run(string file, params string[] args) => HostTools.Run(file, args);
 
     /// <summary>Namespace names from `ip netns list` (which prints "name (id: N)" for some).</summary>
     public static IReadOnlyList<string> NetnsNames() =>

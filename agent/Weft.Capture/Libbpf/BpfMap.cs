@@ -53,6 +53,20 @@ public sealed unsafe class BpfMap
         }
     }
 
+    /// <summary>Reads and removes an entry in one step; false when it was not there.</summary>
+    public bool TryTake<TKey, TValue>(in TKey key, out TValue value)
+        where TKey : unmanaged
+        where TValue : unmanaged
+    {
+        value = default;
+        fixed (TKey* k = &key)
+        fixed (TValue* v = &value)
+        {
+            var rc = LibbpfNative.bpf_map__lookup_and_delete_elem(map, k, (nuint)sizeof(TKey), v, (nuint)sizeof(TValue), 0);
+            return rc == 0 || (rc == -2 ? false : throw BpfException.FromErrno($"taking from map {Name}", rc));
+        }
+    }
+
     /// <summary>Deletes a key; returns false when it was not there.</summary>
     public bool Delete<TKey>(in TKey key)
         where TKey : unmanaged

@@ -53,6 +53,9 @@ internal static unsafe partial class LibbpfNative
     public static partial int bpf_map__lookup_elem(nint map, void* key, nuint keySize, void* value, nuint valueSize, ulong flags);
 
     [LibraryImport(Lib)]
+    public static partial int bpf_map__lookup_and_delete_elem(nint map, void* key, nuint keySize, void* value, nuint valueSize, ulong flags);
+
+    [LibraryImport(Lib)]
     public static partial int bpf_map__delete_elem(nint map, void* key, nuint keySize, ulong flags);
 
     [LibraryImport(Lib)]

@@ -61,9 +61,8 @@ public struct weft_port_key
 {
     public ulong netns_cookie;
     public ushort port;
-    private ushort pad0;
-    private ushort pad1;
-    private ushort pad2;
+    public ushort family;
+    private uint pad;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Weft.Lab;
+using Weft.Tests.Shared;
 
 namespace Weft.Capture.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Weft.Capture.Tests.Support;
+namespace Weft.Tests.Shared;
 
 /// <summary>Looks at the host the way an operator would (bpftool, the bpffs), independent of the agent's code.</summary>
 internal static class HostTools
@@ -29,11 +29,15 @@ internal static class HostTools
         return stdout;
     }
 
+    /// <summary>sk_lookup links attached to the network namespace with this inode (`bpftool link show`).</summary>
+    public static bool HasSkLookup(ulong netnsInode) =>
+        Run("bpftool", "link", "show").Contains($"netns_ino {netnsInode}", StringComparison.Ordinal);
+
+    public static ulong NetnsInode(string path) =>
+        ulong.Parse(Run("stat", "-L", "-c", "%i", path).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>`bpftool cgroup show PATH`: the programs attached directly to that cgroup.</summary>
     public static string CgroupPrograms(string cgroup) => Run("bpftool", "cgroup", "show", cgroup);
-
-    /// <summary>`bpftool net show` inside a namespace lists its netns-attached programs (sk_lookup).</summary>
-    public static string NetnsPrograms(string netnsName) => Run("ip", "netns", "exec", netnsName, "bpftool", "net", "show");
 
     /// <summary>The real interpreter behind python3 on PATH (not a pyenv shim), or null.</summary>
     public static string? Python3()

@@ -100,17 +100,25 @@ public sealed class LabPod
     }
 
     /// <summary>Runs `probe send` from this pod to <paramref name="to"/> and returns its parsed summary.</summary>
-    public async Task<ProbeResult> SendAsync(IPEndPoint to, long bytes, long expectReplyBytes = 0, int parallel = 1, TimeSpan? timeout = null)
+    public async Task<ProbeResult> SendAsync(IPEndPoint to, long bytes, long expectReplyBytes = 0, int parallel = 1, TimeSpan? timeout = null, string? text = null)
     {
         ArgumentNullException.ThrowIfNull(to);
         var limit = timeout ?? TimeSpan.FromSeconds(30);
-        using var sender = StartProbe(
+        List<string> args =
+        [
             "send",
             "--to", to.ToString(),
             "--bytes", bytes.ToString(CultureInfo.InvariantCulture),
             "--expect-reply", expectReplyBytes.ToString(CultureInfo.InvariantCulture),
             "--parallel", parallel.ToString(CultureInfo.InvariantCulture),
-            "--timeout-ms", ((long)limit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+            "--timeout-ms", ((long)limit.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+        ];
+        if (text is not null)
+        {
+            args.AddRange(["--text", text]);
+        }
+
+        using var sender = StartProbe([.. args]);
 
         // The probe enforces the timeout itself; the margin covers runtime start-up.
         int code;

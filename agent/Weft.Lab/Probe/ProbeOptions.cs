@@ -5,7 +5,8 @@ namespace Weft.Lab.Probe;
 
 internal sealed record ServeOptions(IReadOnlyList<int> Ports, long ReplyBytes);
 
-internal sealed record SendOptions(IPEndPoint To, long Bytes, long ExpectReply, int Parallel, TimeSpan Timeout);
+/// <summary>Text, when set, is repeated as the payload instead of random bytes (so a capture can look for it).</summary>
+internal sealed record SendOptions(IPEndPoint To, long Bytes, long ExpectReply, int Parallel, TimeSpan Timeout, string? Text = null);
 
 /// <summary>Parses `probe serve|send` flags; a bad flag is a <see cref="FormatException"/> naming it.</summary>
 internal static class ProbeOptions
@@ -30,6 +31,7 @@ internal static class ProbeOptions
     {
         IPEndPoint? to = null;
         long bytes = -1, reply = 0, parallel = 1, timeoutMs = 30_000;
+        string? text = null;
         ForEachFlag(args, (flag, value) =>
         {
             switch (flag)
@@ -41,6 +43,7 @@ internal static class ProbeOptions
                 case "--expect-reply": reply = Number(flag, value, 0, long.MaxValue); break;
                 case "--parallel": parallel = Number(flag, value, 1, 100_000); break;
                 case "--timeout-ms": timeoutMs = Number(flag, value, 1, int.MaxValue); break;
+                case "--text": text = value.Length > 0 ? value : throw new FormatException("--text needs a non-empty string"); break;
                 default: throw new FormatException($"unknown flag {flag} for send");
             }
         });
@@ -49,7 +52,7 @@ internal static class ProbeOptions
             throw new FormatException("send needs --to ip:port and --bytes N");
         }
 
-        return new SendOptions(to, bytes, reply, (int)parallel, TimeSpan.FromMilliseconds(timeoutMs));
+        return new SendOptions(to, bytes, reply, (int)parallel, TimeSpan.FromMilliseconds(timeoutMs), text);
     }
 
     private static void ForEachFlag(IReadOnlyList<string> args, Action<string, string> apply)

@@ -52,7 +52,7 @@ internal static class ProbeSender
             await s.ConnectAsync(o.To, ct).ConfigureAwait(false);
             local = EndPoints.Format(s.LocalEndPoint);
             remote = EndPoints.Format(s.RemoteEndPoint);
-            sha = await SendRandomAsync(s, o.Bytes, buffer, ct).ConfigureAwait(false);
+            sha = await SendRandomAsync(s, o.Bytes, buffer, o.Text, ct).ConfigureAwait(false);
             s.Shutdown(SocketShutdown.Send);
 
             var (digest, extra) = await ReadDigestAsync(s, buffer, ct).ConfigureAwait(false);
@@ -100,14 +100,29 @@ internal static class ProbeSender
         }
     }
 
-    /// <summary>Streams <paramref name="count"/> random bytes through one pooled buffer (100 MiB is fine) and returns their SHA-256.</summary>
-    private static async Task<string> SendRandomAsync(Socket s, long count, byte[] buffer, CancellationToken ct)
+    /// <summary>
+    /// Streams <paramref name="count"/> random bytes (or <paramref name="text"/> repeated) through one
+    /// pooled buffer (100 MiB is fine) and returns their SHA-256.
+    /// </summary>
+    private static async Task<string> SendRandomAsync(Socket s, long count, byte[] buffer, string? text, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var pattern = text is null ? null : System.Text.Encoding.ASCII.GetBytes(text);
         for (long sent = 0; sent < count;)
         {
             var n = (int)Math.Min(ReplyPattern.ChunkSize, count - sent);
-            Random.Shared.NextBytes(buffer.AsSpan(0, n));
+            if (pattern is null)
+            {
+                Random.Shared.NextBytes(buffer.AsSpan(0, n));
+            }
+            else
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    buffer[i] = pattern[(int)((sent + i) % pattern.Length)];
+                }
+            }
+
             hash.AppendData(buffer, 0, n);
             await ProbeServer.SendAllAsync(s, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
             sent += n;

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Weft.Lab.Infra;
+
+namespace Weft.Lab;
+
+/// <summary>
+/// A packet capture (tshark) on the lab's bridge: everything that crosses between pods, as a
+/// wire-level observer would see it. Used to show what the mesh puts on the network.
+/// </summary>
+public sealed partial class FabricCapture : IDisposable
+{
+    private readonly Process tshark;
+    private bool stopped;
+
+    private FabricCapture(Process tshark, string path)
+    {
+        this.tshark = tshark;
+        PcapPath = path;
+    }
+
+    public string PcapPath { get; }
+
+    /// <summary>Starts capturing with a BPF capture filter (e.g. "tcp"); returns once tshark is capturing.</summary>
+    public static async Task<FabricCapture> StartAsync(Lab lab, string filter = "tcp")
+    {
+        ArgumentNullException.ThrowIfNull(lab);
+        var path = Path.Combine(Path.GetTempPath(), $"weft-{lab.Id}-{Guid.NewGuid():N}.pcapng");
+        var psi = new ProcessStartInfo("nsenter") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { $"--net={LabNames.NetnsPath(lab.FabricNetns)}", "--", "tshark", "-q", "-n", "-i", Fabric.Bridge, "-f", filter, "-w", path })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        var process = Process.Start(psi) ?? throw new LabCommandException("cannot start tshark");
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var errors = new System.Text.StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                ready.TrySetException(new LabCommandException($"tshark ended before capturing: {errors}"));
+                return;
+            }
+
+            errors.AppendLine(e.Data);
+            if (e.Data.Contains("Capturing on", StringComparison.Ordinal))
+            {
+                ready.TrySetResult();
+            }
+        };
+        process.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        }
+        catch
+        {
+            process.Kill();
+            process.Dispose();
+            throw;
+        }
+
+        return new FabricCapture(process, path);
+    }
+
+    /// <summary>Stops the capture (SIGINT, so tshark writes everything out) and returns the file.</summary>
+    public async Task<string> StopAsync()
+    {
+        if (!stopped)
+        {
+            stopped = true;
+            _ = kill(tshark.Id, 2);
+            await tshark.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+        }
+
+        return PcapPath;
+    }
+
+    /// <summary>Rows of `tshark -r FILE -Y displayFilter -T fields -e …`.</summary>
+    public IReadOnlyList<string[]> Fields(string displayFilter, params string[] fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        List<string> args = ["-r", PcapPath, "-n", "-Y", displayFilter, "-T", "fields", "-E", "separator=|"];
+        foreach (var f in fields)
+        {
+            args.AddRange(["-e", f]);
+        }
+
+        return [.. Command.Run("tshark", [.. args]).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('|'))];
+    }
+
+    /// <summary>True if these bytes appear anywhere in the captured packets (payloads included).</summary>
+    public bool Contains(ReadOnlySpan<byte> marker) => File.ReadAllBytes(PcapPath).AsSpan().IndexOf(marker) >= 0;
+
+    public void Dispose()
+    {
+        if (!tshark.HasExited)
+        {
+            tshark.Kill();
+        }
+
+        tshark.Dispose();
+        File.Delete(PcapPath);
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int sig);
+}

@@ -43,7 +43,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 256);
+	__uint(max_entries, 1024);
 	__type(key, __u16);
 	__type(value, __u8);
 } weft_excluded_ports SEC(".maps");
@@ -62,6 +62,13 @@ struct {
 	__type(key, struct weft_listener_key);
 	__type(value, __u64);
 } weft_listeners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct weft_settings);
+} weft_settings SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -90,6 +97,18 @@ static __always_inline int excluded(const __u32 addr[4], __u16 port)
 	return bpf_map_lookup_elem(&weft_excluded_cidrs, &k) != 0;
 }
 
+/* The agent's own connection: marked, and made by the agent's process. */
+static __always_inline int from_agent(struct bpf_sock *sk)
+{
+	__u32 zero = 0;
+	struct weft_settings *cfg;
+
+	if (!sk || sk->mark != WEFT_MARK)
+		return 0;
+	cfg = bpf_map_lookup_elem(&weft_settings, &zero);
+	return cfg && cfg->agent_cgroup_id == bpf_get_current_cgroup_id();
+}
+
 /* Common part of connect4/6: is this socket one we capture? */
 static __always_inline int should_capture(struct bpf_sock_addr *ctx)
 {
@@ -101,7 +120,7 @@ static __always_inline int should_capture(struct bpf_sock_addr *ctx)
 	if (!bpf_map_lookup_elem(&weft_enrolled, &netns))
 		return 0;
 	sk = ctx->sk;
-	if (sk && sk->mark == WEFT_MARK) {
+	if (from_agent(sk)) {
 		count(WEFT_CTR_CONNECT_SKIP_MARK);
 		return 0;
 	}
@@ -184,6 +203,12 @@ int weft_sockops(struct bpf_sock_ops *skops)
 	__u64 cookie;
 
 	switch (skops->op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		/* A redirected connect that never establishes must still drop its cookie entry. */
+		cookie = bpf_get_socket_cookie(skops);
+		if (bpf_map_lookup_elem(&weft_orig_by_cookie, &cookie))
+			bpf_sock_ops_cb_flags_set(skops, skops->bpf_sock_ops_cb_flags | BPF_SOCK_OPS_STATE_CB_FLAG);
+		return 1;
 	case BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB:
 		cookie = bpf_get_socket_cookie(skops);
 		dst = bpf_map_lookup_elem(&weft_orig_by_cookie, &cookie);

@@ -12,7 +12,8 @@
 
 #include <linux/types.h>
 
-/* SO_MARK on the agent's own sockets: the programs let them pass (no capture loop). */
+/* SO_MARK on the agent's own sockets: the programs let them pass (no capture loop), when
+ * they come from the agent's cgroup (see weft_settings). */
 #define WEFT_MARK 0x539
 
 /* Listeners the agent binds inside every enrolled pod's network namespace. */
@@ -63,6 +64,13 @@ struct weft_listener_key {
 struct weft_cidr_key {
 	__u32 prefixlen;
 	__u32 addr[4];
+};
+
+/* The one entry of the settings map, written by the agent before it enrols any pod. */
+struct weft_settings {
+	/* cgroup v2 id of the agent's process: SO_MARK alone can be set by any pod with
+	 * CAP_NET_RAW, so the mark exempts a socket only when the agent itself connects. */
+	__u64 agent_cgroup_id;
 };
 
 /* Indexes of the per-CPU counters map. */

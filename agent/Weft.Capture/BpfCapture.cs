@@ -60,6 +60,7 @@ public sealed partial class BpfCapture : IDisposable
             obj.PinMapsUnder(options.PinDirectory);
             obj.Load();
             capture = new BpfCapture(options, obj, logger);
+            obj.Map("weft_settings").Update(0u, new weft_settings { agent_cgroup_id = options.AgentCgroupId ?? CgroupId.OfProcess() });
             capture.AttachCgroupPrograms();
             return capture;
         }

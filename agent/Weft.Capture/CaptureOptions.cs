@@ -14,5 +14,11 @@ public sealed record CaptureOptions
 
     public string PinRoot { get; init; } = "/sys/fs/bpf/weft";
 
+    /// <summary>
+    /// cgroup v2 id of the process whose marked sockets pass uncaptured: the agent's own
+    /// (the default, this process). A pod setting the same mark is still captured.
+    /// </summary>
+    public ulong? AgentCgroupId { get; init; }
+
     public string PinDirectory => Path.Combine(PinRoot, Node);
 }

@@ -21,7 +21,7 @@ public sealed partial class PodProxy : IAsyncDisposable
     private readonly ProxyContext ctx;
     private readonly PodSockets sockets;
     private readonly List<Socket> outboundListeners = [];
-    private readonly List<IPAddress> steered = [];
+    private readonly HashSet<IPAddress> steered = [];
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> acceptLoops = [];
     private Socket? inboundListener;
@@ -61,21 +61,30 @@ public sealed partial class PodProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Release first, so new connections go direct while the listeners close.
-        if (enrolled)
+        // Release first, so new connections go direct while the listeners close. A failure
+        // here is logged, never allowed to leak the listeners and the namespace below.
+        try
         {
-            ctx.Capture.Release(NetnsCookie);
-        }
+            if (enrolled)
+            {
+                ctx.Capture.Release(NetnsCookie);
+            }
 
-        foreach (var address in steered)
+            foreach (var address in steered)
+            {
+                ctx.Capture.RemoveListener(address, ListenerKind.Plain);
+            }
+        }
+        catch (Exception e)
         {
-            ctx.Capture.RemoveListener(address, ListenerKind.Plain);
+            LogReleaseFailed(ctx.Logger, Pod.Uid, e.Message);
         }
 
         if (inboundLink is not null)
         {
             ctx.Capture.DetachInbound(inboundLink);
         }
+
         await stop.CancelAsync().ConfigureAwait(false);
         foreach (var s in outboundListeners)
         {
@@ -90,6 +99,12 @@ public sealed partial class PodProxy : IAsyncDisposable
 
     private async Task StartAsync(uint podId)
     {
+        // Enrolling the agent's own namespace would capture the host's connections.
+        if (Netns.Inode == NetworkNamespace.CurrentInode("/proc/self/ns/net"))
+        {
+            throw new NetnsException($"{Pod.NetnsPath} is the agent's own network namespace (a hostNetwork pod?); refusing to enrol it");
+        }
+
         NetnsCookie = await sockets.CookieAsync().ConfigureAwait(false);
         outboundListeners.Add(await sockets.ListenAsync(new IPEndPoint(IPAddress.Loopback, WeftConstants.OutboundPort)).ConfigureAwait(false));
         try
@@ -111,10 +126,11 @@ public sealed partial class PodProxy : IAsyncDisposable
 
         // Inbound steering is IPv4 for now: the agent's IPv4 connections to the application
         // come from 127.0.0.6, which sk_lookup recognises; IPv6 has no such address yet.
-        foreach (var address in Pod.Addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork))
+        // The set is complete before any address is steered: handlers read it without a lock.
+        steered.UnionWith(Pod.Addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork));
+        foreach (var address in steered)
         {
             ctx.Capture.SetListener(address, ListenerKind.Plain, inboundListener);
-            steered.Add(address);
         }
 
         inboundLink = ctx.Capture.AttachInbound(Netns);
@@ -144,148 +160,14 @@ public sealed partial class PodProxy : IAsyncDisposable
                 continue;
             }
 
-            client.NoDelay = true;
+            PodSockets.Tune(client);
             ctx.Connections.Start(ct => handler(client, ct));
         }
     }
 
-    private async Task HandleOutboundAsync(Socket client, CancellationToken abort)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var peer = (IPEndPoint?)client.RemoteEndPoint;
-        IPEndPoint? source = null;
-        IPEndPoint? original = null;
-        Socket? upstream = null;
-        var route = default(Routing.Route);
-        try
-        {
-            if (peer is null || !ctx.Capture.TryTakeOriginalDestination(NetnsCookie, client.AddressFamily, peer.Port, out original) || original is null)
-            {
-                Finish("outbound", peer, null, route, default, started, "no original destination");
-                TcpRelay.Reset(client);
-                return;
-            }
-
-            // The application's socket sits on loopback after the redirect; report the pod's address.
-            source = new IPEndPoint(PodAddress(original.AddressFamily) ?? peer.Address, peer.Port);
-            route = ctx.Routes.Resolve(original);
-            if (route.Upstream is null)
-            {
-                Finish("outbound", source, original, route, default, started, route.Refusal ?? "refused");
-                TcpRelay.Reset(client);
-                return;
-            }
-
-            upstream = await sockets.UpstreamAsync(route.Upstream.AddressFamily).ConfigureAwait(false);
-            var error = await ConnectAsync(upstream, route.Upstream, abort).ConfigureAwait(false);
-            if (error is not null)
-            {
-                Finish("outbound", source, original, route, default, started, "connect failed: " + error);
-                TcpRelay.Reset(client);
-                return;
-            }
-
-            var result = await TcpRelay.RunAsync(client, upstream, abort).ConfigureAwait(false);
-            Finish("outbound", source, original, route, result, started, result.Error ?? "ok");
-        }
-        finally
-        {
-            client.Dispose();
-            upstream?.Dispose();
-        }
-    }
-
-    private async Task HandleInboundAsync(Socket client, CancellationToken abort)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var source = (IPEndPoint?)client.RemoteEndPoint;
-        var original = (IPEndPoint?)client.LocalEndPoint;
-        Socket? upstream = null;
-        var route = new Routing.Route(original, Pod.Uid, "-", null);
-        try
-        {
-            if (source is null || original is null)
-            {
-                TcpRelay.Reset(client);
-                return;
-            }
-
-            // From 127.0.0.6 inside the pod, so sk_lookup lets it reach the application.
-            upstream = await sockets.UpstreamAsync(AddressFamily.InterNetwork, new IPEndPoint(WeftConstants.InboundSourceV4, 0)).ConfigureAwait(false);
-            var error = await ConnectAsync(upstream, original, abort).ConfigureAwait(false);
-            if (error is not null)
-            {
-                Finish("inbound", source, original, route, default, started, "connect failed: " + error);
-                TcpRelay.Reset(client);
-                return;
-            }
-
-            var result = await TcpRelay.RunAsync(client, upstream, abort).ConfigureAwait(false);
-            Finish("inbound", source, original, route, result, started, result.Error ?? "ok");
-        }
-        finally
-        {
-            client.Dispose();
-            upstream?.Dispose();
-        }
-    }
-
-    private IPAddress? PodAddress(AddressFamily family)
-    {
-        foreach (var a in Pod.Addresses)
-        {
-            if (a.AddressFamily == family)
-            {
-                return a;
-            }
-        }
-
-        return null;
-    }
-
-    private async Task<string?> ConnectAsync(Socket upstream, IPEndPoint target, CancellationToken abort)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(abort);
-        timeout.CancelAfter(ctx.ConnectTimeout);
-        try
-        {
-            await upstream.ConnectAsync(target, timeout.Token).ConfigureAwait(false);
-            return null;
-        }
-        catch (SocketException e)
-        {
-            return e.SocketErrorCode.ToString();
-        }
-        catch (OperationCanceledException)
-        {
-            return abort.IsCancellationRequested ? "aborted" : "timeout";
-        }
-    }
-
-    private void Finish(string direction, IPEndPoint? source, IPEndPoint? original, Routing.Route route, RelayResult result, long started, string outcome)
-    {
-        if (!ctx.AccessLogger.IsEnabled(LogLevel.Information))
-        {
-            return;
-        }
-
-        var durationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var sourceWorkload = direction == "outbound" ? Pod.Uid : (source is null ? null : ctx.Routes.WorkloadAt(source.Address)) ?? "-";
-        AccessLog.Write(
-            ctx.AccessLogger,
-            direction,
-            sourceWorkload,
-            source,
-            original,
-            route.Upstream,
-            route.DestinationWorkload,
-            route.DestinationService,
-            result.Sent,
-            result.Received,
-            durationMs,
-            outcome);
-    }
-
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "pod {Pod}: accept failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, string pod, SocketError error);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "pod {Pod}: releasing its capture entries failed: {Error}")]
+    private static partial void LogReleaseFailed(ILogger logger, string pod, string error);
 }

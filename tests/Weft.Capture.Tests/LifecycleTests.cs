@@ -17,7 +17,7 @@ public sealed class LifecycleTests
     private static readonly TimeSpan Wait = CaptureLab.Wait;
 
     private static readonly string[] MapNames =
-        ["weft_enrolled", "weft_orig_by_cookie", "weft_orig_by_port", "weft_excluded_ports", "weft_excluded_cidrs", "weft_listeners", "weft_counters"];
+        ["weft_enrolled", "weft_orig_by_cookie", "weft_orig_by_port", "weft_excluded_ports", "weft_excluded_cidrs", "weft_listeners", "weft_settings", "weft_counters"];
 
     [RootFact]
     public async Task Dispose_detaches_the_programs_removes_the_pins_and_pods_connect_directly()

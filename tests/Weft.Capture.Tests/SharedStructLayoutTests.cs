@@ -23,6 +23,7 @@ public sealed partial class SharedStructLayoutTests
         { "weft_netns_info", typeof(weft_netns_info) },
         { "weft_listener_key", typeof(weft_listener_key) },
         { "weft_cidr_key", typeof(weft_cidr_key) },
+        { "weft_settings", typeof(weft_settings) },
     };
 
     [Theory]

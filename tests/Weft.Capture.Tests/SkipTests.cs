@@ -45,7 +45,7 @@ public sealed class SkipTests
     }
 
     [RootFact]
-    public async Task A_socket_marked_0x539_by_an_application_in_the_pod_is_not_captured()
+    public async Task The_agent_mark_exempts_only_sockets_of_the_agents_own_cgroup()
     {
         var python = PodScripts.RequirePython();
         using var t = CaptureLab.Create(nameof(SkipTests));
@@ -53,26 +53,37 @@ public sealed class SkipTests
         var a = t.AddPod(node, "a", "10.77.0.2");
         var b = t.AddPod(node, "b", "10.77.0.3");
         using var server = b.Serve(8080);
+        var to = new IPEndPoint(b.Address, 8080);
+
+        // A pod (with CAP_NET_RAW) forging the agent's mark is still captured.
         var capture = t.StartCapture(node);
         await t.EnrollAsync(capture, a);
         var listener = await t.ListenAsync(a, new IPEndPoint(IPAddress.Loopback, WeftConstants.OutboundPort));
-        var to = new IPEndPoint(b.Address, 8080);
-
-        var marked = await PodScripts.ResultAsync(PodScripts.Connect(a, python, AddressFamily.InterNetwork, to, WeftConstants.Mark));
-
-        Assert.Equal("10.77.0.3:8080", marked.Remote);
-        Assert.Contains("\"bytes\":0", marked.Reply, StringComparison.Ordinal);
-        await ProbeWire.WaitServedAsync(server, "10.77.0.2:", Wait);
-        Assert.False(CaptureLab.HasPending(listener), "the marked socket was captured");
-        Assert.Equal(1UL, capture.Counter(WeftCounter.ConnectSkipMark));
-        Assert.Equal(0UL, capture.Counter(WeftCounter.ConnectRedirected));
-
-        // Control: the same script with another mark is captured, so it was the mark that let it pass.
-        var unmarked = PodScripts.Connect(a, python, AddressFamily.InterNetwork, to, mark: 0x538);
+        var forged = PodScripts.Connect(a, python, AddressFamily.InterNetwork, to, WeftConstants.Mark);
         var conn = await t.AcceptAsync(listener);
         await ProbeWire.AnswerAsync(conn, Wait);
-        Assert.Equal("10.77.0.3:8080", (await PodScripts.ResultAsync(unmarked)).Remote);
+        Assert.Equal("10.77.0.3:8080", (await PodScripts.ResultAsync(forged)).Remote);
+        Assert.Equal(0UL, capture.Counter(WeftCounter.ConnectSkipMark));
+        Assert.Equal(1UL, capture.Counter(WeftCounter.ConnectRedirected));
+        capture.Dispose();
+        listener.Dispose();
+
+        // The same marked connect from the cgroup declared as the agent's passes untouched;
+        // unmarked, from that same cgroup, it is captured: both conditions are needed.
+        var podCgroup = Weft.Platform.Netns.NetworkNamespace.CurrentInode(a.CgroupPath)!.Value;
+        capture = t.Own(BpfCapture.Start(t.Options(node, "agent") with { AgentCgroupId = podCgroup }, t.Log));
+        await t.EnrollAsync(capture, a);
+        listener = await t.ListenAsync(a, new IPEndPoint(IPAddress.Loopback, WeftConstants.OutboundPort));
+        var marked = await PodScripts.ResultAsync(PodScripts.Connect(a, python, AddressFamily.InterNetwork, to, WeftConstants.Mark));
+        Assert.Equal("10.77.0.3:8080", marked.Remote);
+        await ProbeWire.WaitServedAsync(server, "10.77.0.2:", Wait);
+        Assert.False(CaptureLab.HasPending(listener), "the agent's marked socket was captured");
         Assert.Equal(1UL, capture.Counter(WeftCounter.ConnectSkipMark));
+
+        var unmarked = PodScripts.Connect(a, python, AddressFamily.InterNetwork, to, mark: 0x538);
+        conn = await t.AcceptAsync(listener);
+        await ProbeWire.AnswerAsync(conn, Wait);
+        Assert.Equal("10.77.0.3:8080", (await PodScripts.ResultAsync(unmarked)).Remote);
         Assert.Equal(1UL, capture.Counter(WeftCounter.ConnectRedirected));
     }
 

@@ -161,6 +161,21 @@ public sealed class CaptureTrafficTests(MeshFixture fixture) : IClassFixture<Mes
     }
 
     [RootFact]
+    public async Task A_pod_dialling_the_agents_inbound_listener_directly_is_refused_not_looped()
+    {
+        // 127.0.0.1:15006 is loopback, so connect4 leaves it alone and it reaches the listener
+        // without sk_lookup: the agent must not proxy it (to itself, again and again).
+        var result = await Mesh.Client.SendAsync(new IPEndPoint(IPAddress.Loopback, 15006), 1024, MeshLab.ReplyBytes);
+        Assert.False(result.Ok);
+        var refused = await OneAsync(r => r.Direction == "inbound" && r.OriginalDestination == "127.0.0.1:15006");
+        Assert.Equal("not a steered destination", refused.Result);
+
+        // And the node is fine.
+        var (_, served) = await Mesh.SendAsync(Mesh.Client, new IPEndPoint(Mesh.Web1.Address, MeshLab.AppPort), "web-1");
+        Assert.StartsWith("127.0.0.6:", served.Remote, StringComparison.Ordinal);
+    }
+
+    [RootFact]
     public void No_iptables_or_nftables_rules_anywhere()
     {
         foreach (var pod in Mesh.Lab.Pods)

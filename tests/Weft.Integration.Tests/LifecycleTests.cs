@@ -160,6 +160,28 @@ public sealed class LifecycleTests
         await AssertCapturedAsync(mesh, mesh.Client, new IPEndPoint(mesh.Web1.Address, MeshLab.AppPort), "web-1");
     }
 
+    [RootFact]
+    public async Task The_agents_own_network_namespace_is_never_enrolled()
+    {
+        await using var mesh = await MeshLab.CreateAsync();
+        var agent = mesh.Agent!;
+        mesh.Config(shopEnrolled: true).ExtraWorkload("hostnet", "shop", IPAddress.Parse("10.77.0.99"), "/proc/self/ns/net").WriteTo(mesh.ConfigPath);
+
+        AgentLogEntry failed;
+        try
+        {
+            failed = await agent.WaitForAsync(3003, e => e["Pod"] == "shop/hostnet", MeshLab.Wait);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail(string.Join('\n', agent.Process.StdoutLines.TakeLast(8)));
+            throw;
+        }
+
+        Assert.Contains("agent's own network namespace", failed["Error"], StringComparison.Ordinal);
+        await AssertCapturedAsync(mesh, mesh.Client, new IPEndPoint(mesh.Web1.Address, MeshLab.AppPort), "web-1");
+    }
+
     private static void AssertOneSentence((int Code, string Stdout, string Stderr) run, string expected)
     {
         Assert.Equal(1, run.Code);

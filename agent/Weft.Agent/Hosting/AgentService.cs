@@ -33,6 +33,7 @@ public sealed partial class AgentService(
     private ProxyContext? proxy;
     private readonly System.Threading.Channels.Channel<LocalConfig> changes = System.Threading.Channels.Channel.CreateUnbounded<LocalConfig>(new() { SingleReader = true });
     private Task? checks;
+    private LocalConfig? initial;
     private Task? applier;
     private int disposed;
 
@@ -40,7 +41,10 @@ public sealed partial class AgentService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Subscribe first: a change published while the first config is applied is queued, not lost.
+        configSource.Changed += OnConfigChanged;
         var config = configSource.Current;
+        initial = config;
         HostChecks.RequireRoot();
         HostChecks.RequireKernel();
         HostChecks.RequireBpffs();
@@ -51,12 +55,11 @@ public sealed partial class AgentService(
             new CaptureOptions { ObjectPath = options.BpfObjectPath, Node = config.Node, CgroupRoot = config.CgroupRoot, PinRoot = options.PinRoot },
             loggers.CreateLogger("Weft.Capture"));
         executor = new NetnsExecutor();
-        connections = new ConnectionTracker();
+        connections = new ConnectionTracker { Unhandled = e => LogHandlerFailed(logger, e) };
         proxy = new ProxyContext(executor, capture, connections, loggers) { Routes = new ConfigRouteTable(config) };
         reconciler = new PodReconciler(proxy, loggers.CreateLogger<PodReconciler>());
 
         await ApplyAsync(config).ConfigureAwait(false);
-        configSource.Changed += OnConfigChanged;
         applier = ApplyChangesAsync();
         checks = CheckLoopAsync();
         LogReady(logger, config.Node, reconciler.Count, config.SourcePath);
@@ -107,6 +110,13 @@ public sealed partial class AgentService(
 
     private async Task ApplyAsync(LocalConfig config)
     {
+        // Where the programs attach and the pins live is fixed for the agent's life.
+        if (config.Node != initial!.Node || config.CgroupRoot != initial.CgroupRoot)
+        {
+            LogRestartNeeded(logger, config.SourcePath);
+            return;
+        }
+
         capture!.SetExclusions(config.Capture.ExcludePorts, config.Capture.ExcludeCidrs);
         proxy!.Routes = new ConfigRouteTable(config);
         await reconciler!.ApplyAsync(config).ConfigureAwait(false);
@@ -163,6 +173,12 @@ public sealed partial class AgentService(
 
     [LoggerMessage(EventId = 4, EventName = "Draining", Level = LogLevel.Information, Message = "draining {Connections} connections for up to {Seconds} s")]
     private static partial void LogDraining(ILogger logger, int connections, double seconds);
+
+    [LoggerMessage(EventId = 6, EventName = "RestartNeeded", Level = LogLevel.Error, Message = "config {Config} changes node or cgroupRoot: not applied; restart the agent for that")]
+    private static partial void LogRestartNeeded(ILogger logger, string config);
+
+    [LoggerMessage(EventId = 7, EventName = "HandlerFailed", Level = LogLevel.Error, Message = "a connection handler failed")]
+    private static partial void LogHandlerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 5, EventName = "AgentStopped", Level = LogLevel.Information, Message = "agent stopped: capture detached, pins removed")]
     private static partial void LogStopped(ILogger logger);

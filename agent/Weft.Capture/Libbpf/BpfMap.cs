@@ -99,6 +99,11 @@ public sealed unsafe class BpfMap
     public ulong SumPerCpu(uint index)
     {
         var cpus = LibbpfNative.libbpf_num_possible_cpus();
+        if (cpus <= 0)
+        {
+            throw BpfException.FromErrno("counting possible CPUs", cpus);
+        }
+
         Span<ulong> values = cpus <= 256 ? stackalloc ulong[cpus] : new ulong[cpus];
         fixed (ulong* v = values)
         {

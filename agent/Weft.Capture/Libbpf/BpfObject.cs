@@ -50,6 +50,7 @@ public sealed class BpfObject : SafeHandle
 
     public void Load()
     {
+        LibbpfLog.Clear();
         var rc = LibbpfNative.bpf_object__load(handle);
         if (rc != 0)
         {

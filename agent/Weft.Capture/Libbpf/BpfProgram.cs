@@ -19,6 +19,7 @@ public sealed class BpfProgram
     public BpfLink AttachCgroup(SafeFileHandle cgroupDir, string cgroupPath)
     {
         ArgumentNullException.ThrowIfNull(cgroupDir);
+        LibbpfLog.Clear();
         var link = LibbpfNative.bpf_program__attach_cgroup(prog, (int)cgroupDir.DangerousGetHandle());
         return link != 0
             ? new BpfLink(link, $"{Name} on cgroup {cgroupPath}")
@@ -28,6 +29,7 @@ public sealed class BpfProgram
     public BpfLink AttachNetns(SafeFileHandle netns, string netnsPath)
     {
         ArgumentNullException.ThrowIfNull(netns);
+        LibbpfLog.Clear();
         var link = LibbpfNative.bpf_program__attach_netns(prog, (int)netns.DangerousGetHandle());
         return link != 0
             ? new BpfLink(link, $"{Name} on netns {netnsPath}")

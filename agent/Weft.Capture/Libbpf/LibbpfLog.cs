@@ -27,6 +27,9 @@ internal static unsafe partial class LibbpfLog
         }
     }
 
+    /// <summary>Forgets earlier lines, so a failure reports only what its own call said.</summary>
+    public static void Clear() => Recent();
+
     public static string Recent()
     {
         lock (RecentLines)

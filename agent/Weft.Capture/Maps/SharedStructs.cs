@@ -92,6 +92,12 @@ public struct weft_cidr_key
     public WeftAddr addr;
 }
 
+[StructLayout(LayoutKind.Sequential)]
+public struct weft_settings
+{
+    public ulong agent_cgroup_id;
+}
+
 /// <summary>Slots of the per-CPU counters map (enum weft_counter).</summary>
 public enum WeftCounter : uint
 {

@@ -10,6 +10,7 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
     private readonly List<(string Name, IReadOnlyDictionary<string, string> Labels)> namespaces = [];
     private readonly List<(LabPod Pod, string Namespace, string ServiceAccount, IReadOnlyDictionary<string, string> Labels)> workloads = [];
     private readonly List<(string Name, string Namespace, IPAddress Vip, int Port, int TargetPort, IReadOnlyDictionary<string, string> Selector)> services = [];
+    private readonly List<(string Name, string Namespace, IPAddress Address, string Netns)> extraWorkloads = [];
 
     public List<int> ExcludePorts { get; } = [];
 
@@ -25,6 +26,13 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
     public MeshConfigBuilder Workload(LabPod pod, string ns, string serviceAccount = "default", IReadOnlyDictionary<string, string>? labels = null)
     {
         workloads.Add((pod, ns, serviceAccount, labels ?? new Dictionary<string, string>()));
+        return this;
+    }
+
+    /// <summary>A workload that is not a lab pod (any netns path), on this builder's node.</summary>
+    public MeshConfigBuilder ExtraWorkload(string name, string ns, IPAddress address, string netns)
+    {
+        extraWorkloads.Add((name, ns, address, netns));
         return this;
     }
 
@@ -69,6 +77,11 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
             var addresses = pod.Address6 is null ? $"{pod.Address}" : $"{pod.Address}, \"{pod.Address6}\"";
             y.Append(CultureInfo.InvariantCulture, $"  - uid: {ns}/{pod.Name}\n    name: {pod.Name}\n    namespace: {ns}\n    serviceAccount: {sa}\n");
             y.Append(CultureInfo.InvariantCulture, $"    labels: {Map(labels)}\n    addresses: [{addresses}]\n    netns: {pod.NetnsPath}\n    node: {pod.Node.Name}\n");
+        }
+
+        foreach (var (name, ns, address, netns) in extraWorkloads)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"  - uid: {ns}/{name}\n    name: {name}\n    namespace: {ns}\n    addresses: [{address}]\n    netns: {netns}\n    node: {node}\n");
         }
 
         y.Append("services:\n");

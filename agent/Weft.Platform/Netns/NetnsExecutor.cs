@@ -31,7 +31,42 @@ public sealed class NetnsExecutor : IDisposable
         ArgumentNullException.ThrowIfNull(ns);
         ArgumentNullException.ThrowIfNull(work);
         var tcs = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        queue.Add(() =>
+
+        // Hold the namespace's descriptor until the work has run: otherwise a pod released
+        // meanwhile could close it, and the number be reused for another pod's namespace.
+        var added = false;
+        ns.Handle.DangerousAddRef(ref added);
+        try
+        {
+            queue.Add(() => Run(ns, work, tcs));
+        }
+        catch
+        {
+            ns.Handle.DangerousRelease();
+            throw;
+        }
+
+        return tcs.Task;
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        queue.CompleteAdding();
+        if (thread.Join(TimeSpan.FromSeconds(5)))
+        {
+            queue.Dispose();
+            home.Dispose();
+        }
+    }
+
+    private void Run<T>(NetworkNamespace ns, Func<T> work, TaskCompletionSource<T> tcs)
+    {
+        try
         {
             try
             {
@@ -64,21 +99,11 @@ public sealed class NetnsExecutor : IDisposable
                     Environment.FailFast("weft: cannot return to the agent's network namespace", e);
                 }
             }
-        });
-        return tcs.Task;
-    }
-
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref disposed, 1) != 0)
-        {
-            return;
         }
-
-        queue.CompleteAdding();
-        thread.Join(TimeSpan.FromSeconds(5));
-        queue.Dispose();
-        home.Dispose();
+        finally
+        {
+            ns.Handle.DangerousRelease();
+        }
     }
 
     private static unsafe void Enter(NetworkNamespace ns)

@@ -39,18 +39,12 @@ public sealed class NetworkNamespace : IDisposable
         return new NetworkNamespace(path, handle, inode);
     }
 
-    /// <summary>The inode of whatever the path names now, or null when it is gone.</summary>
+    /// <summary>The inode of whatever the path names now (file or directory), or null when it is gone.</summary>
     public static ulong? CurrentInode(string path)
     {
-        try
-        {
-            using var h = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-            return InodeOf(h);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
+        var st = new Statx();
+        const int AT_FDCWD = -100;
+        return NativeMethods.statx(AT_FDCWD, path, 0, NativeMethods.STATX_INO, ref st) == 0 ? st.stx_ino : null;
     }
 
     /// <summary>True while the path still names this very namespace.</summary>

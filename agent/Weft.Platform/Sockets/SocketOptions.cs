@@ -10,6 +10,8 @@ public static class SocketOptions
     /// <summary>SO_NETNS_COOKIE (Linux 5.14): not in Tmds.LibC.</summary>
     public const int SO_NETNS_COOKIE = 71;
 
+    private const int TcpUserTimeout = 18;
+
     /// <summary>Marks a socket (SO_MARK) so the capture programs let it pass.</summary>
     public static void SetMark(Socket socket, uint mark)
     {
@@ -25,6 +27,15 @@ public static class SocketOptions
         Span<byte> value = stackalloc byte[4];
         socket.GetRawSocketOption(LibC.SOL_SOCKET, LibC.SO_MARK, value);
         return BinaryPrimitives.ReadUInt32LittleEndian(value);
+    }
+
+    /// <summary>TCP_USER_TIMEOUT: how long sent data may stay unacknowledged before the connection is dropped.</summary>
+    public static void SetTcpUserTimeout(Socket socket, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        Span<byte> value = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(value, (uint)timeout.TotalMilliseconds);
+        socket.SetRawSocketOption(LibC.SOL_TCP, TcpUserTimeout, value);
     }
 
     /// <summary>The cookie of the network namespace the socket was created in.</summary>

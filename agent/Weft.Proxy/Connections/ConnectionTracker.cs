@@ -15,6 +15,9 @@ public sealed class ConnectionTracker : IDisposable
 
     public int Count => live.Count;
 
+    /// <summary>Told of an exception a connection handler let escape.</summary>
+    public Action<Exception>? Unhandled { get; set; }
+
     /// <summary>Runs a connection handler; its token is cancelled when draining gives up.</summary>
     public void Start(Func<CancellationToken, Task> handler)
     {
@@ -43,6 +46,11 @@ public sealed class ConnectionTracker : IDisposable
         try
         {
             await handler(abortAll.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Handlers log their own failures; this only keeps a missed one from vanishing.
+            Unhandled?.Invoke(e);
         }
         finally
         {

@@ -38,9 +38,10 @@ public sealed class PodSockets(NetnsExecutor executor, NetworkNamespace netns)
     public Task<Socket> UpstreamAsync(AddressFamily family, IPEndPoint? bindTo = null) =>
         executor.RunAsync(Netns, () =>
         {
-            var s = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var s = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
             try
             {
+                Tune(s);
                 SocketOptions.SetMark(s, WeftConstants.Mark);
                 if (bindTo is not null)
                 {
@@ -55,6 +56,22 @@ public sealed class PodSockets(NetnsExecutor executor, NetworkNamespace netns)
                 throw;
             }
         });
+
+    /// <summary>
+    /// Options for every proxied socket: no Nagle delay (the application chose its writes), and
+    /// keepalive plus TCP_USER_TIMEOUT so a peer that vanished (a deleted pod) does not pin a
+    /// relay, its buffers and its namespace for the kernel's 15-minute retransmission limit.
+    /// </summary>
+    public static void Tune(Socket s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        s.NoDelay = true;
+        s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 60);
+        s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+        s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        SocketOptions.SetTcpUserTimeout(s, TimeSpan.FromSeconds(90));
+    }
 
     /// <summary>The namespace's cookie, as the eBPF programs see it.</summary>
     public Task<ulong> CookieAsync() =>

@@ -7,16 +7,18 @@ namespace Weft.Workloads;
 
 /// <summary>
 /// Maps the YAML tree onto the model, validating as it goes. Sections are read in a fixed order
-/// (namespaces, workloads, services) so duplicate checks can point back at the first occurrence.
+/// (namespaces, workloads, services, policies, mtls) so duplicate checks can point back at the first
+/// occurrence; rootNamespace is read before policies, which depend on it.
 /// </summary>
-internal sealed class ConfigReader(NodeReader reader)
+internal sealed partial class ConfigReader(NodeReader reader)
 {
     private const string NameRule = "is not a valid name: use lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit";
     private const string LabelRule = "is not a valid name: use at most 63 lowercase letters, digits and '-', beginning and ending with a letter or digit";
     private const string TrustDomainRule = "is not a valid trust domain: use lowercase letters, digits, '.', '-' and '_'";
     private const string PathRule = "is not an absolute path";
 
-    private static readonly string[] RootFields = ["node", "trustDomain", "cgroupRoot", "capture", "namespaces", "workloads", "services"];
+    private static readonly string[] RootFields =
+        ["node", "trustDomain", "cgroupRoot", "rootNamespace", "capture", "namespaces", "workloads", "services", "policies", "mtls"];
     private static readonly string[] CaptureFields = ["excludePorts", "excludeCidrs"];
     private static readonly string[] NamespaceFields = ["name", "labels"];
     private static readonly string[] WorkloadFields = ["uid", "name", "namespace", "serviceAccount", "labels", "addresses", "netns", "node"];
@@ -29,6 +31,7 @@ internal sealed class ConfigReader(NodeReader reader)
     private readonly Dictionary<string, int> workloadNames = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> serviceNames = new(StringComparer.Ordinal);
     private string thisNode = "";
+    private string rootNamespace = LocalConfig.DefaultRootNamespace;
 
     public LocalConfig Read(YamlNode root)
     {
@@ -37,6 +40,7 @@ internal sealed class ConfigReader(NodeReader reader)
         thisNode = node;
         var trustDomain = OptionalText(f, "trustDomain", ValueSyntax.IsTrustDomain, TrustDomainRule) ?? LocalConfig.DefaultTrustDomain;
         var cgroupRoot = OptionalText(f, "cgroupRoot", ValueSyntax.IsAbsolutePath, PathRule) ?? LocalConfig.DefaultCgroupRoot;
+        rootNamespace = OptionalText(f, "rootNamespace", ValueSyntax.IsDnsLabel, LabelRule) ?? LocalConfig.DefaultRootNamespace;
         var capture = f.Optional("capture") is { } captureNode ? Capture(captureNode, f.Path("capture")) : CaptureSettings.None;
         return new LocalConfig
         {
@@ -47,6 +51,9 @@ internal sealed class ConfigReader(NodeReader reader)
             Namespaces = List(f, "namespaces", required: false, Namespace),
             Workloads = List(f, "workloads", required: false, Workload),
             Services = List(f, "services", required: false, Service),
+            RootNamespace = rootNamespace,
+            Policies = List(f, "policies", required: false, Policy),
+            Mtls = List(f, "mtls", required: false, MtlsEntry),
         };
     }
 

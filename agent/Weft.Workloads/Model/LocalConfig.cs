@@ -1,3 +1,5 @@
+using Weft.Policy;
+
 namespace Weft.Workloads;
 
 /// <summary>
@@ -8,6 +10,7 @@ public sealed record LocalConfig
 {
     public const string DefaultTrustDomain = "cluster.local";
     public const string DefaultCgroupRoot = "/sys/fs/cgroup/unified";
+    public const string DefaultRootNamespace = PolicySet.DefaultRootNamespace;
 
     /// <summary>The node this agent runs on; only workloads on it are enrolled.</summary>
     public required string Node { get; init; }
@@ -24,6 +27,15 @@ public sealed record LocalConfig
     public IReadOnlyList<Workload> Workloads { get; init; } = [];
 
     public IReadOnlyList<Service> Services { get; init; } = [];
+
+    /// <summary>Policies here without a selector apply mesh-wide, as in Istio's meshConfig.rootNamespace.</summary>
+    public string RootNamespace { get; init; } = DefaultRootNamespace;
+
+    /// <summary>L4 authorization policies (Istio AuthorizationPolicy), in file order.</summary>
+    public IReadOnlyList<AuthorizationPolicy> Policies { get; init; } = [];
+
+    /// <summary>mTLS modes (Istio PeerAuthentication), in file order.</summary>
+    public IReadOnlyList<MtlsPolicy> Mtls { get; init; } = [];
 
     /// <summary>The file this config was read from (the source name when parsed from text).</summary>
     public string SourcePath { get; init; } = "";

@@ -18,7 +18,7 @@ internal sealed partial class ConfigReader(NodeReader reader)
     private const string PathRule = "is not an absolute path";
 
     private static readonly string[] RootFields =
-        ["node", "trustDomain", "cgroupRoot", "rootNamespace", "capture", "namespaces", "workloads", "services", "policies", "mtls"];
+        ["node", "trustDomain", "cgroupRoot", "rootNamespace", "capture", "identity", "namespaces", "workloads", "services", "policies", "mtls"];
     private static readonly string[] CaptureFields = ["excludePorts", "excludeCidrs"];
     private static readonly string[] NamespaceFields = ["name", "labels"];
     private static readonly string[] WorkloadFields = ["uid", "name", "namespace", "serviceAccount", "labels", "addresses", "netns", "node"];
@@ -42,12 +42,14 @@ internal sealed partial class ConfigReader(NodeReader reader)
         var cgroupRoot = OptionalText(f, "cgroupRoot", ValueSyntax.IsAbsolutePath, PathRule) ?? LocalConfig.DefaultCgroupRoot;
         rootNamespace = OptionalText(f, "rootNamespace", ValueSyntax.IsDnsLabel, LabelRule) ?? LocalConfig.DefaultRootNamespace;
         var capture = f.Optional("capture") is { } captureNode ? Capture(captureNode, f.Path("capture")) : CaptureSettings.None;
+        var identity = f.Optional("identity") is { } identityNode ? Identity(identityNode, f.Path("identity")) : IdentitySettings.Default;
         return new LocalConfig
         {
             Node = node,
             TrustDomain = trustDomain,
             CgroupRoot = cgroupRoot,
             Capture = capture,
+            Identity = identity,
             Namespaces = List(f, "namespaces", required: false, Namespace),
             Workloads = List(f, "workloads", required: false, Workload),
             Services = List(f, "services", required: false, Service),

@@ -22,6 +22,9 @@ public sealed record LocalConfig
 
     public CaptureSettings Capture { get; init; } = CaptureSettings.None;
 
+    /// <summary>Where workload certificates come from.</summary>
+    public IdentitySettings Identity { get; init; } = IdentitySettings.Default;
+
     public IReadOnlyList<NamespaceInfo> Namespaces { get; init; } = [];
 
     public IReadOnlyList<Workload> Workloads { get; init; } = [];

@@ -1,0 +1,74 @@
+using System.Globalization;
+using YamlDotNet.RepresentationModel;
+
+namespace Weft.Workloads;
+
+/// <summary>The `identity` section: certificate authority and certificate lifetime.</summary>
+internal sealed partial class ConfigReader
+{
+    private static readonly string[] IdentityFields = ["ca", "stateDir", "istioCa", "certificateTtl"];
+    private static readonly string[] CaFields = ["cert", "key"];
+    private static readonly string[] IstioCaFields = ["address", "rootCert", "tokenFile", "clusterId"];
+
+    private IdentitySettings Identity(YamlNode node, string field)
+    {
+        var f = reader.Fields(node, field, IdentityFields);
+        string? cert = null, key = null;
+        if (f.Optional("ca") is { } caNode)
+        {
+            var ca = reader.Fields(caNode, f.Path("ca"), CaFields);
+            cert = RequiredText(ca, "cert", ValueSyntax.IsAbsolutePath, PathRule);
+            key = RequiredText(ca, "key", ValueSyntax.IsAbsolutePath, PathRule);
+        }
+
+        IstioCaSettings? istio = null;
+        if (f.Optional("istioCa") is { } istioNode)
+        {
+            if (cert is not null)
+            {
+                throw reader.Error(istioNode, f.Path("istioCa"), "set either ca (the embedded CA) or istioCa, not both");
+            }
+
+            var i = reader.Fields(istioNode, f.Path("istioCa"), IstioCaFields);
+            var address = RequiredText(i, "address", a => Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Scheme is "https" or "http", "is not an http(s) URL");
+            istio = new IstioCaSettings
+            {
+                Address = new Uri(address),
+                RootCert = OptionalText(i, "rootCert", ValueSyntax.IsAbsolutePath, PathRule),
+                TokenFile = OptionalText(i, "tokenFile", ValueSyntax.IsAbsolutePath, PathRule),
+                ClusterId = OptionalText(i, "clusterId", _ => true, "") ?? "Kubernetes",
+            };
+        }
+
+        return new IdentitySettings
+        {
+            CaCert = cert,
+            CaKey = key,
+            IstioCa = istio,
+            StateDir = OptionalText(f, "stateDir", ValueSyntax.IsAbsolutePath, PathRule) ?? IdentitySettings.DefaultStateDir,
+            CertificateTtl = f.Optional("certificateTtl") is { } ttl ? Duration(ttl, f.Path("certificateTtl")) : TimeSpan.FromHours(24),
+        };
+    }
+
+    /// <summary>Kubernetes-style durations: 24h, 90m, 3600s (one unit), at least a minute.</summary>
+    private TimeSpan Duration(YamlNode node, string field)
+    {
+        var text = reader.Scalar(node, field);
+        if (text.Length >= 2 && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            TimeSpan? value = text[^1] switch
+            {
+                'h' => TimeSpan.FromHours(n),
+                'm' => TimeSpan.FromMinutes(n),
+                's' => TimeSpan.FromSeconds(n),
+                _ => null,
+            };
+            if (value is { } v && v >= TimeSpan.FromMinutes(1) && v <= TimeSpan.FromDays(366))
+            {
+                return v;
+            }
+        }
+
+        throw reader.Error(node, field, $"\"{text}\" is not a duration between 1m and 366 days (write e.g. 24h, 90m or 3600s)");
+    }
+}

@@ -14,6 +14,8 @@ declare -A need=(
   [nsenter]=util-linux
   [tshark]=tshark
   [nft]=nftables
+  [openssl]=openssl
+  [python3]=python3
 )
 libbpf_so=$(ldconfig -p 2>/dev/null | grep -c 'libbpf.so.1 ' || true)
 

@@ -182,6 +182,38 @@ public sealed class LifecycleTests
         await AssertCapturedAsync(mesh, mesh.Client, new IPEndPoint(mesh.Web1.Address, MeshLab.AppPort), "web-1");
     }
 
+    [RootFact]
+    public async Task Each_enrolled_identity_gets_its_certificate_from_the_operators_root_at_enrolment()
+    {
+        await using var mesh = await MeshLab.CreateAsync(startAgent: false);
+
+        // The operator's root, made with OpenSSL (an independent implementation), not by us.
+        var dir = Directory.CreateDirectory(mesh.StateDir + "-ca").FullName;
+        try
+        {
+            var (cert, key) = (Path.Combine(dir, "ca.crt"), Path.Combine(dir, "ca.key"));
+            HostTools.Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", key, "-out", cert, "-days", "30", "-subj", "/O=weft-test/CN=operator root",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+            mesh.CaFiles = (cert, key);
+            mesh.WriteConfig(shopEnrolled: true);
+            var agent = await mesh.StartAgentAsync();
+
+            // shop's service accounts web and client; not legacy's or the opted-out pod's.
+            var web = await agent.WaitForAsync(6002, e => e["Identity"] == "spiffe://cluster.local/ns/shop/sa/web", MeshLab.Wait);
+            await agent.WaitForAsync(6002, e => e["Identity"] == "spiffe://cluster.local/ns/shop/sa/client", MeshLab.Wait);
+            Assert.Contains(agent.Log, e => e.EventId == 6001 && e["CertFile"] == cert);
+            Assert.DoesNotContain(agent.Log, e => e.EventId == 6002 && e["Identity"].Contains("/ns/legacy/", StringComparison.Ordinal));
+            Assert.DoesNotContain(agent.Log, e => e.EventId == 6002 && e["Identity"].EndsWith("/sa/default", StringComparison.Ordinal));
+            Assert.True(DateTimeOffset.Parse(web["NotAfter"], System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(23));
+            Assert.False(Directory.Exists(Path.Combine(mesh.StateDir, "ca")), "a CA was generated although the operator gave one");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static void AssertOneSentence((int Code, string Stdout, string Stderr) run, string expected)
     {
         Assert.Equal(1, run.Code);

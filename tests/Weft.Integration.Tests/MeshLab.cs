@@ -47,6 +47,12 @@ public sealed class MeshLab : IAsyncDisposable
 
     public string PinDirectory => $"/sys/fs/bpf/weft/{Node.Name}";
 
+    /// <summary>The agent's state (a generated CA) stays inside the test's temporary files.</summary>
+    public string StateDir => Path.Combine(Path.GetTempPath(), $"weft-{Lab.Id}-state");
+
+    /// <summary>An operator's root for the embedded CA; null lets the agent generate one in StateDir.</summary>
+    public (string Cert, string Key)? CaFiles { get; set; }
+
     public static async Task<MeshLab> CreateAsync(bool startAgent = true)
     {
         var lab = Weft.Lab.Lab.Create("it");
@@ -96,7 +102,7 @@ public sealed class MeshLab : IAsyncDisposable
     {
         var shop = shopEnrolled ? MeshConfigBuilder.Labels("weft.io/mesh", "enabled") : [];
         var legacy = legacyAmbient ? MeshConfigBuilder.Labels("istio.io/dataplane-mode", "ambient") : [];
-        return new MeshConfigBuilder(Node.Name, Node.CgroupPath)
+        return new MeshConfigBuilder(Node.Name, Node.CgroupPath) { CaFiles = CaFiles, IdentityStateDir = StateDir }
             .Namespace("shop", shop)
             .Namespace("legacy", legacy)
             .Workload(Web1, "shop", "web", MeshConfigBuilder.Labels("app", "web"))
@@ -146,5 +152,9 @@ public sealed class MeshLab : IAsyncDisposable
 
         Lab.Dispose();
         File.Delete(ConfigPath);
+        if (Directory.Exists(StateDir))
+        {
+            Directory.Delete(StateDir, recursive: true);
+        }
     }
 }

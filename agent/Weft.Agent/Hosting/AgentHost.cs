@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Weft.Agent.Cli;
 using Weft.Capture.Libbpf;
+using Weft.Identity;
 using Weft.Platform.Host;
 using Weft.Workloads;
 
@@ -59,7 +60,7 @@ public static class AgentHost
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (e is ConfigException or HostRequirementException or BpfException)
+        catch (Exception e) when (e is ConfigException or HostRequirementException or BpfException or CertificateAuthorityException)
         {
             await Console.Error.WriteLineAsync($"weft agent: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Weft.Agent.Cli;
 using Weft.Agent.Enrolment;
+using Weft.Agent.Identity;
 using Weft.Capture;
 using Weft.Capture.Maps;
 using Weft.Platform.Host;
@@ -27,6 +28,7 @@ public sealed partial class AgentService(
     private readonly CancellationTokenSource stopping = new();
     private NodeLock? nodeLock;
     private NetnsExecutor? executor;
+    private WorkloadIdentities? identities;
     private BpfCapture? capture;
     private ConnectionTracker? connections;
     private PodReconciler? reconciler;
@@ -54,6 +56,7 @@ public sealed partial class AgentService(
         capture = BpfCapture.Start(
             new CaptureOptions { ObjectPath = options.BpfObjectPath, Node = config.Node, CgroupRoot = config.CgroupRoot, PinRoot = options.PinRoot },
             loggers.CreateLogger("Weft.Capture"));
+        identities = WorkloadIdentities.Create(config.Identity, loggers);
         executor = new NetnsExecutor();
         connections = new ConnectionTracker { Unhandled = e => LogHandlerFailed(logger, e) };
         proxy = new ProxyContext(executor, capture, connections, loggers) { Routes = new ConfigRouteTable(config) };
@@ -101,6 +104,7 @@ public sealed partial class AgentService(
         }
 
         capture?.Dispose();
+        identities?.Dispose();
         executor?.Dispose();
         connections?.Dispose();
         nodeLock?.Dispose();
@@ -118,6 +122,7 @@ public sealed partial class AgentService(
         }
 
         capture!.SetExclusions(config.Capture.ExcludePorts, config.Capture.ExcludeCidrs);
+        identities!.Track(config, MeshMembership.EnrolledWorkloads(config));
         proxy!.Routes = new ConfigRouteTable(config);
         await reconciler!.ApplyAsync(config).ConfigureAwait(false);
     }

@@ -66,6 +66,11 @@ public static class DemoCommand
         finally
         {
             File.Delete(configPath);
+            var state = Path.Combine(Path.GetTempPath(), $"weft-{lab.Id}-state");
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
         }
     }
 
@@ -96,7 +101,7 @@ public static class DemoCommand
     private static MeshConfigBuilder MeshConfig(LabNode node, LabPod web, LabPod client, LabPod legacy, bool shopEnrolled)
     {
         var shopLabels = shopEnrolled ? MeshConfigBuilder.Labels("weft.io/mesh", "enabled") : [];
-        return new MeshConfigBuilder(node.Name, node.CgroupPath)
+        return new MeshConfigBuilder(node.Name, node.CgroupPath) { IdentityStateDir = Path.Combine(Path.GetTempPath(), $"weft-{node.Lab.Id}-state") }
             .Namespace("shop", shopLabels)
             .Namespace("legacy")
             .Workload(web, "shop", "web", MeshConfigBuilder.Labels("app", "web"))

@@ -14,6 +14,12 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
 
     public List<int> ExcludePorts { get; } = [];
 
+    /// <summary>identity.stateDir: where a generated CA goes (keep it inside the lab's temp files).</summary>
+    public string? IdentityStateDir { get; set; }
+
+    /// <summary>identity.ca: an operator's root, shared by every node's agent.</summary>
+    public (string Cert, string Key)? CaFiles { get; set; }
+
     public List<string> ExcludeCidrs { get; } = [];
 
     public MeshConfigBuilder Namespace(string name, IReadOnlyDictionary<string, string>? labels = null)
@@ -63,6 +69,20 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
             y.Append("capture:\n");
             y.Append(CultureInfo.InvariantCulture, $"  excludePorts: [{string.Join(", ", ExcludePorts)}]\n");
             y.Append(CultureInfo.InvariantCulture, $"  excludeCidrs: [{string.Join(", ", ExcludeCidrs.Select(c => $"\"{c}\""))}]\n");
+        }
+
+        if (IdentityStateDir is not null || CaFiles is not null)
+        {
+            y.Append("identity:\n");
+            if (CaFiles is { } ca)
+            {
+                y.Append(CultureInfo.InvariantCulture, $"  ca: {{ cert: {ca.Cert}, key: {ca.Key} }}\n");
+            }
+
+            if (IdentityStateDir is not null)
+            {
+                y.Append(CultureInfo.InvariantCulture, $"  stateDir: {IdentityStateDir}\n");
+            }
         }
 
         y.Append("namespaces:\n");

@@ -1,2 +1,0 @@
-// The agent runs on Linux only (eBPF, network namespaces); Unix file modes are used as such.
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

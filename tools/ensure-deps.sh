@@ -16,6 +16,9 @@ declare -A need=(
   [nft]=nftables
   [openssl]=openssl
   [python3]=python3
+  # HTTP/2 interop peers of the tunnel tests: Debian's h2 for /usr/bin/python3, and nghttp
+  [/usr/lib/python3/dist-packages/h2/__init__.py]=python3-h2
+  [nghttp]=nghttp2-client
 )
 libbpf_so=$(ldconfig -p 2>/dev/null | grep -c 'libbpf.so.1 ' || true)
 

@@ -1,0 +1,56 @@
+using System.Threading.Tasks.Sources;
+
+namespace Weft.Tunnel.Http2;
+
+/// <summary>
+/// An auto-reset event with one waiter (the write loop), awaited as a ValueTask over a reusable
+/// source, so waiting and waking allocate nothing. A Set with nobody waiting is remembered, so
+/// a wake-up is never lost; the waiter re-checks its work, so a stale one costs a loop turn.
+/// The continuation runs on the thread pool, never inside the caller of Set (which may hold a lock).
+/// </summary>
+internal sealed class AsyncSignal : IValueTaskSource
+{
+    private readonly Lock gate = new();
+    private ManualResetValueTaskSourceCore<bool> core = new() { RunContinuationsAsynchronously = true };
+    private bool waiting;
+    private bool set;
+
+    public ValueTask WaitAsync()
+    {
+        lock (gate)
+        {
+            if (set)
+            {
+                set = false;
+                return default;
+            }
+
+            core.Reset();
+            waiting = true;
+            return new ValueTask(this, core.Version);
+        }
+    }
+
+    public void Set()
+    {
+        lock (gate)
+        {
+            if (!waiting)
+            {
+                set = true;
+                return;
+            }
+
+            waiting = false;
+        }
+
+        core.SetResult(true);
+    }
+
+    void IValueTaskSource.GetResult(short token) => core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => core.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        core.OnCompleted(continuation, state, token, flags);
+}

@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Weft.Tunnel.Http2;
+
+namespace Weft.Tunnel.Hbone;
+
+/// <summary>
+/// Copies bytes both ways between a plain TCP socket and an HBONE stream (one HTTP/2 CONNECT
+/// stream) until both directions end. A FIN from the socket becomes END_STREAM, END_STREAM
+/// becomes shutdown(SHUT_WR); a failure on either side resets both (RST_STREAM, TCP RST).
+/// Flow control on the stream and one send at a time on the socket give back-pressure both ways.
+/// </summary>
+public static class TunnelRelay
+{
+    public const int ChunkSize = 64 * 1024;
+
+    public static async Task<TunnelRelayResult> RunAsync(Socket socket, Http2Stream stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        ArgumentNullException.ThrowIfNull(stream);
+        var state = new State(socket, stream);
+        await using var reg = cancellationToken.UnsafeRegister(static s => ((State)s!).Abort(new OperationCanceledException()), state).ConfigureAwait(false);
+        await Task.WhenAll(SocketToStreamAsync(state), StreamToSocketAsync(state)).ConfigureAwait(false);
+        return new TunnelRelayResult(state.Sent, state.Received, state.Error);
+    }
+
+    private static async Task SocketToStreamAsync(State s)
+    {
+        try
+        {
+            while (true)
+            {
+                // Wait for data without holding a buffer: an idle tunnel costs no memory here.
+                await s.Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+                try
+                {
+                    var n = await s.Socket.ReceiveAsync(buffer.AsMemory(0, ChunkSize), SocketFlags.None).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        await s.Stream.CompleteWritesAsync().ConfigureAwait(false);
+                        return;
+                    }
+
+                    await s.Stream.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
+                    s.Sent += n;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or Http2Exception or IOException or OperationCanceledException)
+        {
+            s.Abort(e);
+        }
+    }
+
+    private static async Task StreamToSocketAsync(State s)
+    {
+        try
+        {
+            while (true)
+            {
+                // An empty read waits for data (or the end) without holding a buffer.
+                await s.Stream.ReadAsync(Memory<byte>.Empty).ConfigureAwait(false);
+                var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+                try
+                {
+                    var n = await s.Stream.ReadAsync(buffer.AsMemory(0, ChunkSize)).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        s.Socket.Shutdown(SocketShutdown.Send);
+                        return;
+                    }
+
+                    await s.Socket.SendAsync(buffer.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
+                    s.Received += n;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or Http2Exception or IOException or OperationCanceledException)
+        {
+            s.Abort(e);
+        }
+    }
+
+    private sealed class State(Socket socket, Http2Stream stream)
+    {
+        private int aborted;
+
+        public Socket Socket { get; } = socket;
+
+        public Http2Stream Stream { get; } = stream;
+
+        public long Sent { get; set; }
+
+        public long Received { get; set; }
+
+        public string? Error { get; private set; }
+
+        public void Abort(Exception e)
+        {
+            if (Interlocked.Exchange(ref aborted, 1) != 0)
+            {
+                return;
+            }
+
+            Error = e is SocketException se ? se.SocketErrorCode.ToString() : e.GetType().Name;
+            Stream.Reset(Http2ErrorCode.Cancel);
+            try
+            {
+                Socket.LingerState = new LingerOption(true, 0);
+                Socket.Close();
+            }
+            catch (SocketException)
+            {
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+}
+
+/// <summary>Bytes from the socket into the tunnel, from the tunnel to the socket, and the first error.</summary>
+public readonly record struct TunnelRelayResult(long Sent, long Received, string? Error);

@@ -12,6 +12,10 @@ namespace Weft.Integration.Tests;
 /// </summary>
 public sealed class CaptureTrafficTests(MeshFixture fixture) : IClassFixture<MeshFixture>
 {
+    // Access records from earlier tests on the shared agent are ignored: a client port seen now
+    // may have been used by an earlier connection too.
+    private readonly int baseline = fixture.Mesh.Agent!.AccessLog.Count;
+
     private MeshLab Mesh => fixture.Mesh;
 
     private LabAgent Agent => Mesh.Agent!;
@@ -193,7 +197,7 @@ public sealed class CaptureTrafficTests(MeshFixture fixture) : IClassFixture<Mes
 
     private async Task<AccessRecord> OneAsync(Func<AccessRecord, bool> match)
     {
-        var found = await Agent.WaitForAccessAsync(match, 1, MeshLab.Wait);
+        var found = await Agent.WaitForAccessAsync(match, 1, MeshLab.Wait, baseline);
         Assert.True(found.Count == 1, $"expected one matching access record, found {found.Count}:\n{string.Join('\n', Agent.AccessLog.TakeLast(10))}");
         return found[0];
     }

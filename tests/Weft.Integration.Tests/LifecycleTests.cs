@@ -223,10 +223,11 @@ public sealed class LifecycleTests
 
     private static async Task AssertCapturedAsync(MeshLab mesh, Weft.Lab.LabPod from, IPEndPoint to, string server)
     {
+        var before = mesh.Agent!.AccessLog.Count;
         var (result, served) = await mesh.SendAsync(from, to, server);
         Assert.StartsWith("127.0.0.6:", served.Remote, StringComparison.Ordinal);
         var port = result.Local![result.Local!.LastIndexOf(':')..];
-        var found = await mesh.Agent!.WaitForAccessAsync(r => r.Direction == "outbound" && r.OriginalDestination == to.ToString() && r.SourceAddress.EndsWith(port, StringComparison.Ordinal), 1, MeshLab.Wait);
+        var found = await mesh.Agent!.WaitForAccessAsync(r => r.Direction == "outbound" && r.OriginalDestination == to.ToString() && r.SourceAddress.EndsWith(port, StringComparison.Ordinal), 1, MeshLab.Wait, before);
         Assert.Single(found);
     }
 

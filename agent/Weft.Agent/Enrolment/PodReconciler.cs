@@ -15,6 +15,7 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
 {
     private readonly Dictionary<string, PodProxy> pods = new(StringComparer.Ordinal);
     private readonly HashSet<string> missingNetns = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Attempts, DateTime RetryAt)> failures = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim gate = new(1, 1);
     private LocalConfig? desired;
     private uint nextPodId;
@@ -27,6 +28,9 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
         try
         {
             desired = config;
+
+            // A new config may be the fix: try failed pods again now, not at their backoff.
+            failures.Clear();
             await ReconcileAsync().ConfigureAwait(false);
         }
         finally
@@ -75,6 +79,11 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
         }
 
         var want = MeshMembership.EnrolledWorkloads(config).ToDictionary(w => w.Uid, StringComparer.Ordinal);
+        foreach (var uid in failures.Keys.Where(u => !want.ContainsKey(u)).ToList())
+        {
+            failures.Remove(uid);
+        }
+
         foreach (var (uid, pod) in pods.ToList())
         {
             if (!want.TryGetValue(uid, out var w))
@@ -112,17 +121,27 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
             }
 
             missingNetns.Remove(uid);
+            if (failures.TryGetValue(uid, out var failure) && DateTime.UtcNow < failure.RetryAt)
+            {
+                continue;
+            }
 
             try
             {
                 var info = new PodInfo(uid, netns, w.Addresses);
                 var proxyPod = await PodProxy.StartAsync(proxy, info, ++nextPodId).ConfigureAwait(false);
                 pods[uid] = proxyPod;
+                failures.Remove(uid);
                 LogEnrolled(logger, uid, netns, proxyPod.NetnsCookie, w.Addresses);
             }
             catch (Exception e)
             {
-                LogEnrolFailed(logger, uid, e.Message);
+                // Retry with backoff (2 s doubling to 64 s), so a pod that cannot be enrolled
+                // neither floods the log nor costs a setns round every pass.
+                var attempts = failure.Attempts + 1;
+                var delay = TimeSpan.FromSeconds(Math.Min(64, 1 << Math.Min(attempts, 6)));
+                failures[uid] = (attempts, DateTime.UtcNow + delay);
+                LogEnrolFailed(logger, uid, attempts, delay.TotalSeconds, e.Message);
             }
         }
     }
@@ -145,8 +164,8 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
     [LoggerMessage(EventId = 3002, EventName = "PodReleased", Level = LogLevel.Information, Message = "pod {Pod} released: {Reason}")]
     private static partial void LogReleased(ILogger logger, string pod, string reason);
 
-    [LoggerMessage(EventId = 3003, EventName = "PodEnrolFailed", Level = LogLevel.Error, Message = "pod {Pod} could not be enrolled, will retry: {Error}")]
-    private static partial void LogEnrolFailed(ILogger logger, string pod, string error);
+    [LoggerMessage(EventId = 3003, EventName = "PodEnrolFailed", Level = LogLevel.Error, Message = "pod {Pod} could not be enrolled (attempt {Attempt}, next in {RetrySeconds} s): {Error}")]
+    private static partial void LogEnrolFailed(ILogger logger, string pod, int attempt, double retrySeconds, string error);
 
     [LoggerMessage(EventId = 3004, EventName = "PodNetnsMissing", Level = LogLevel.Warning, Message = "pod {Pod} is enrolled in the config but its network namespace {Netns} does not exist (yet)")]
     private static partial void LogNetnsMissing(ILogger logger, string pod, string netns);

@@ -65,14 +65,17 @@ public sealed partial class LabAgent : IDisposable
         return AgentLogEntry.TryParse(line)!;
     }
 
-    /// <summary>Waits until <paramref name="count"/> access records match.</summary>
-    public async Task<IReadOnlyList<AccessRecord>> WaitForAccessAsync(Func<AccessRecord, bool> match, int count, TimeSpan timeout)
+    /// <summary>
+    /// Waits until <paramref name="count"/> access records match, looking only past the first
+    /// <paramref name="skip"/> (records from before: client ports get reused).
+    /// </summary>
+    public async Task<IReadOnlyList<AccessRecord>> WaitForAccessAsync(Func<AccessRecord, bool> match, int count, TimeSpan timeout, int skip = 0)
     {
         ArgumentNullException.ThrowIfNull(match);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var found = AccessLog.Where(match).ToList();
+            var found = AccessLog.Skip(skip).Where(match).ToList();
             if (found.Count >= count || DateTime.UtcNow > deadline)
             {
                 return found;

@@ -5,7 +5,8 @@ using Weft.Lab.Infra;
 namespace Weft.Lab;
 
 /// <summary>
-/// A packet capture (tshark) on the lab's bridge: everything that crosses between pods, as a
+/// A packet capture (dumpcap, which writes the file itself and flushes it when interrupted;
+/// read back with tshark) on the lab's bridge: everything that crosses between pods, as a
 /// wire-level observer would see it. Used to show what the mesh puts on the network.
 /// </summary>
 public sealed partial class FabricCapture : IDisposable
@@ -27,19 +28,19 @@ public sealed partial class FabricCapture : IDisposable
         ArgumentNullException.ThrowIfNull(lab);
         var path = Path.Combine(Path.GetTempPath(), $"weft-{lab.Id}-{Guid.NewGuid():N}.pcapng");
         var psi = new ProcessStartInfo("nsenter") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { $"--net={LabNames.NetnsPath(lab.FabricNetns)}", "--", "tshark", "-q", "-n", "-i", Fabric.Bridge, "-f", filter, "-w", path })
+        foreach (var a in new[] { $"--net={LabNames.NetnsPath(lab.FabricNetns)}", "--", "dumpcap", "-q", "-i", Fabric.Bridge, "-f", filter, "-w", path })
         {
             psi.ArgumentList.Add(a);
         }
 
-        var process = Process.Start(psi) ?? throw new LabCommandException("cannot start tshark");
+        var process = Process.Start(psi) ?? throw new LabCommandException("cannot start dumpcap");
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
-                ready.TrySetException(new LabCommandException($"tshark ended before capturing: {errors}"));
+                ready.TrySetException(new LabCommandException($"dumpcap ended before capturing: {errors}"));
                 return;
             }
 
@@ -64,7 +65,7 @@ public sealed partial class FabricCapture : IDisposable
         return new FabricCapture(process, path);
     }
 
-    /// <summary>Stops the capture (SIGINT, so tshark writes everything out) and returns the file.</summary>
+    /// <summary>Stops the capture (SIGINT, so dumpcap writes everything out) and returns the file.</summary>
     public async Task<string> StopAsync()
     {
         if (!stopped)

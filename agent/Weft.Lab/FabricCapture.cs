@@ -1,28 +1,27 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Weft.Lab.Infra;
 
 namespace Weft.Lab;
 
 /// <summary>
 /// A packet capture (dumpcap, which writes the file itself and flushes it when interrupted;
-/// read back with tshark) on the lab's bridge: everything that crosses between pods, as a
+/// read back with dumpcap) on the lab's bridge: everything that crosses between pods, as a
 /// wire-level observer would see it. Used to show what the mesh puts on the network.
 /// </summary>
-public sealed partial class FabricCapture : IDisposable
+public sealed class FabricCapture : IDisposable
 {
-    private readonly Process tshark;
+    private readonly Process dumpcap;
     private bool stopped;
 
-    private FabricCapture(Process tshark, string path)
+    private FabricCapture(Process dumpcap, string path)
     {
-        this.tshark = tshark;
+        this.dumpcap = dumpcap;
         PcapPath = path;
     }
 
     public string PcapPath { get; }
 
-    /// <summary>Starts capturing with a BPF capture filter (e.g. "tcp"); returns once tshark is capturing.</summary>
+    /// <summary>Starts capturing with a BPF capture filter (e.g. "tcp"); returns once dumpcap is capturing.</summary>
     public static async Task<FabricCapture> StartAsync(Lab lab, string filter = "tcp")
     {
         ArgumentNullException.ThrowIfNull(lab);
@@ -71,8 +70,8 @@ public sealed partial class FabricCapture : IDisposable
         if (!stopped)
         {
             stopped = true;
-            _ = kill(tshark.Id, 2);
-            await tshark.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
+            _ = NativeMethods.Signal(dumpcap.Id, 2);
+            await dumpcap.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
         }
 
         return PcapPath;
@@ -96,15 +95,12 @@ public sealed partial class FabricCapture : IDisposable
 
     public void Dispose()
     {
-        if (!tshark.HasExited)
+        if (!dumpcap.HasExited)
         {
-            tshark.Kill();
+            dumpcap.Kill();
         }
 
-        tshark.Dispose();
+        dumpcap.Dispose();
         File.Delete(PcapPath);
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int sig);
 }

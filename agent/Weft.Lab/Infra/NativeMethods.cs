@@ -20,4 +20,10 @@ internal static partial class NativeMethods
         var buf = stackalloc byte[StatxSize];
         return statx(AT_FDCWD, path, 0, STATX_INO, buf) == 0 ? *(ulong*)(buf + StatxInoOffset) : null;
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int KillNative(int pid, int sig);
+
+    /// <summary>Sends a signal (SIGTERM 15, SIGINT 2, SIGKILL 9); false if the process is gone.</summary>
+    public static bool Signal(int pid, int signal) => KillNative(pid, signal) == 0;
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 
 namespace Weft.Lab.Mesh;
 
@@ -6,7 +5,7 @@ namespace Weft.Lab.Mesh;
 /// The real agent binary running on a lab node (host netns, the node's host cgroup), with
 /// its JSON log parsed so demos and tests can see what it enrolled and proxied.
 /// </summary>
-public sealed partial class LabAgent : IDisposable
+public sealed class LabAgent : IDisposable
 {
     public const int AgentReady = 1;
     public const int PodEnrolled = 3001;
@@ -105,10 +104,7 @@ public sealed partial class LabAgent : IDisposable
     {
         if (!Process.HasExited)
         {
-            _ = kill(Process.Pid, signal);
+            _ = Infra.NativeMethods.Signal(Process.Pid, signal);
         }
     }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static partial int kill(int pid, int sig);
 }

@@ -29,6 +29,23 @@ public static class SocketOptions
         return BinaryPrimitives.ReadUInt32LittleEndian(value);
     }
 
+    /// <summary>Closes with SO_LINGER 0, so the peer sees a reset rather than a clean end.</summary>
+    public static void CloseWithReset(Socket socket)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (SocketException)
+        {
+        }
+    }
+
     /// <summary>TCP_USER_TIMEOUT: how long sent data may stay unacknowledged before the connection is dropped.</summary>
     public static void SetTcpUserTimeout(Socket socket, TimeSpan timeout)
     {

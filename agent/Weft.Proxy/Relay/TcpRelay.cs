@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Weft.Platform.Sockets;
 
 namespace Weft.Proxy.Relay;
 
@@ -74,21 +75,7 @@ public static class TcpRelay
     }
 
     /// <summary>Closes with SO_LINGER 0, so the peer sees a reset rather than a clean end.</summary>
-    public static void Reset(Socket socket)
-    {
-        ArgumentNullException.ThrowIfNull(socket);
-        try
-        {
-            socket.LingerState = new LingerOption(true, 0);
-            socket.Close();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-        catch (SocketException)
-        {
-        }
-    }
+    public static void Reset(Socket socket) => SocketOptions.CloseWithReset(socket);
 
     private sealed class RelayCounters
     {

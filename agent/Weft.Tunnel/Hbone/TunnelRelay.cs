@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Weft.Platform.Sockets;
 using Weft.Tunnel.Http2;
 
 namespace Weft.Tunnel.Hbone;
@@ -113,17 +114,7 @@ public static class TunnelRelay
 
             Error = e is SocketException se ? se.SocketErrorCode.ToString() : e.GetType().Name;
             Stream.Reset(Http2ErrorCode.Cancel);
-            try
-            {
-                Socket.LingerState = new LingerOption(true, 0);
-                Socket.Close();
-            }
-            catch (SocketException)
-            {
-            }
-            catch (ObjectDisposedException)
-            {
-            }
+            SocketOptions.CloseWithReset(Socket);
         }
     }
 }

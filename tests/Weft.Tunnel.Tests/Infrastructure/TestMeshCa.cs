@@ -1,0 +1,81 @@
+using System.Security.Cryptography.X509Certificates;
+using Weft.Identity;
+
+namespace Weft.Tunnel.Tests.Infrastructure;
+
+/// <summary>
+/// A mesh CA for HBONE tests: the embedded CA with a root generated in a temporary directory,
+/// issuing real SPIFFE certificates (P-256, URI SAN). <see cref="IssueAt"/> backdates an issue, for
+/// expired certificates. Dispose removes the directory.
+/// </summary>
+internal sealed class TestMeshCa : IDisposable
+{
+    private readonly string dir = Directory.CreateTempSubdirectory("weft-testca-").FullName;
+    private readonly EmbeddedCertificateAuthority ca;
+
+    public TestMeshCa(string trustDomain = "cluster.local")
+    {
+        TrustDomain = trustDomain;
+        ca = EmbeddedCertificateAuthority.LoadOrGenerate(Path.Combine(dir, "ca"));
+    }
+
+    public string TrustDomain { get; }
+
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 Root => ca.Root;
+
+    /// <summary>PEM files of the root, for independent peers (python, openssl).</summary>
+    public string RootPemPath
+    {
+        get
+        {
+            var path = Path.Combine(dir, "root.pem");
+            if (!File.Exists(path))
+            {
+                File.WriteAllText(path, Root.ExportCertificatePem());
+            }
+
+            return path;
+        }
+    }
+
+    public SpiffeId Id(string ns, string sa) => SpiffeId.Create(TrustDomain, ns, sa);
+
+    /// <summary>A certificate for <paramref name="id"/>, valid now for <paramref name="ttl"/> (1 h by default).</summary>
+    public WorkloadCertificate Issue(SpiffeId id, TimeSpan? ttl = null)
+    {
+        using var key = SigningRequest.NewKey();
+        var chain = ca.Sign(id, SigningRequest.Create(id, key), ttl ?? TimeSpan.FromHours(1));
+        return WorkloadCertificate.FromIssued(id, chain, key);
+    }
+
+    /// <summary>A certificate issued as if at <paramref name="at"/> (in the past for an expired one).</summary>
+    public WorkloadCertificate IssueAt(SpiffeId id, DateTimeOffset at, TimeSpan ttl)
+    {
+        using var backdated = EmbeddedCertificateAuthority.Load(
+            Path.Combine(dir, "ca", "ca.crt"), Path.Combine(dir, "ca", "ca.key"), new FixedTime(at));
+        using var key = SigningRequest.NewKey();
+        var chain = backdated.Sign(id, SigningRequest.Create(id, key), ttl);
+        return WorkloadCertificate.FromIssued(id, chain, key);
+    }
+
+    /// <summary>Writes a certificate's chain and key as PEM files, for independent peers.</summary>
+    public (string CertPath, string KeyPath) WritePem(WorkloadCertificate certificate, string name)
+    {
+        var certPath = Path.Combine(dir, name + ".crt");
+        var keyPath = Path.Combine(dir, name + ".key");
+        File.WriteAllText(certPath, certificate.Certificate.ExportCertificatePem() + string.Concat(certificate.Intermediates.Select(c => c.ExportCertificatePem())));
+        File.WriteAllText(keyPath, certificate.Certificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        return (certPath, keyPath);
+    }
+
+    public void Dispose()
+    {
+        ca.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private sealed class FixedTime(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
+    }
+}

@@ -4,9 +4,12 @@
 Listens on 127.0.0.1 (an ephemeral port, printed as "PORT <n>"), serves one connection:
 every CONNECT with an :authority gets :status 200 and its data echoed within the flow-control
 windows, END_STREAM answered with END_STREAM; anything else gets 400. Optionally sends a
-PING to check the client answers it. Exits 0 when the client closes the connection.
+PING to check the client answers it. With --report, prints one JSON line per request: its
+:authority, forwarded and traceparent headers and the client certificate's URI SANs (as the TLS
+layer verified them). Exits 0 when the client closes the connection.
 """
 import argparse
+import json
 import socket
 import ssl
 import sys
@@ -16,13 +19,20 @@ import h2.connection
 import h2.events
 
 
+def text(headers, name):
+    value = headers.get(name)
+    return value.decode("latin-1") if value is not None else None
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--tls", action="store_true")
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--require-client-cert", help="CA (PEM) the client certificate must chain to")
+    p.add_argument("--alpn", default="h2", help="the ALPN protocol offered (another than h2 tests the client's check)")
     p.add_argument("--ping", action="store_true")
+    p.add_argument("--report", action="store_true", help="print each request's headers and the client's URI SANs as JSON")
     a = p.parse_args()
 
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -36,11 +46,14 @@ def main():
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.minimum_version = ssl.TLSVersion.TLSv1_3
         ctx.load_cert_chain(a.cert, a.key)
-        ctx.set_alpn_protocols(["h2"])
+        ctx.set_alpn_protocols([a.alpn])
         if a.require_client_cert:
             ctx.verify_mode = ssl.CERT_REQUIRED
             ctx.load_verify_locations(a.require_client_cert)
         sock = ctx.wrap_socket(sock, server_side=True)
+    peer_uris = []
+    if a.tls and a.require_client_cert:
+        peer_uris = [v for k, v in sock.getpeercert().get("subjectAltName", ()) if k == "URI"]
 
     config = h2.config.H2Configuration(
         client_side=False,
@@ -66,6 +79,9 @@ def main():
         for ev in conn.receive_data(data):
             if isinstance(ev, h2.events.RequestReceived):
                 headers = dict(ev.headers)
+                if a.report:
+                    print(json.dumps({"authority": text(headers, b":authority"), "forwarded": text(headers, b"forwarded"),
+                                      "traceparent": text(headers, b"traceparent"), "peer_uris": peer_uris}), flush=True)
                 if headers.get(b":method") == b"CONNECT" and headers.get(b":authority"):
                     conn.send_headers(ev.stream_id, [(":status", "200")])
                     pending[ev.stream_id] = [bytearray(), False]

@@ -15,12 +15,3 @@ public interface IRouteTable
     /// <summary>The workload (namespace/name) that owns an address, for logs of inbound traffic.</summary>
     string? WorkloadAt(IPAddress address);
 }
-
-/// <summary>
-/// The upstream to connect to, and what it is. <see cref="Refusal"/> is set (and Upstream null)
-/// when the destination is a known service without endpoints or otherwise cannot be served.
-/// </summary>
-public readonly record struct Route(IPEndPoint? Upstream, string DestinationWorkload, string DestinationService, string? Refusal)
-{
-    public static Route Passthrough(IPEndPoint destination) => new(destination, "-", "-", null);
-}

@@ -121,7 +121,7 @@ public sealed class HboneClientPoolPoolingTests : IDisposable
     }
 
     [Fact]
-    public async Task Another_source_pod_or_identity_or_destination_identity_gets_its_own_connection()
+    public async Task Another_source_pod_identity_certificate_or_destination_identity_gets_its_own_connection()
     {
         await using var server = PoolTestServer.Start(kit.Ca, kit.ServerCertificate);
         await using var pool = kit.Pool();
@@ -139,6 +139,12 @@ public sealed class HboneClientPoolPoolingTests : IDisposable
         Assert.True(otherSource.NewConnection);
         await PoolTestKit.EchoAsync(otherSource);
 
+        // The same pod and identity with a renewed certificate: new handshakes present the new one
+        // (the old connection drains and goes idle).
+        var renewed = await pool.OpenAsync(first with { SourceCertificate = kit.Ca.Issue(kit.ClientId) }, CancellationToken.None);
+        Assert.True(renewed.NewConnection);
+        await PoolTestKit.EchoAsync(renewed);
+
         // The same listener, now presenting another identity, which this destination expects.
         var otherServerId = kit.Ca.Id("shop", "api-canary");
         server.Certificate = kit.Ca.Issue(otherServerId);
@@ -151,9 +157,9 @@ public sealed class HboneClientPoolPoolingTests : IDisposable
         Assert.False(again.NewConnection);
         await PoolTestKit.EchoAsync(again);
 
-        Assert.Equal(4, pool.HandshakeCount);
-        Assert.Equal(4, pool.ConnectionCount);
-        Assert.Equal([kit.ClientId, kit.ClientId, otherSourceId, kit.ClientId], server.ClientIdentities);
+        Assert.Equal(5, pool.HandshakeCount);
+        Assert.Equal(5, pool.ConnectionCount);
+        Assert.Equal([kit.ClientId, kit.ClientId, otherSourceId, kit.ClientId, kit.ClientId], server.ClientIdentities);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Weft.Tunnel.Tests.Infrastructure;
 
 /// <summary>
-/// A fact that needs outside tools (python3-h2, nghttp). Without them it is skipped on a
+/// A fact that needs outside tools (python3-h2, nghttp, openssl). Without them it is skipped on a
 /// developer machine; under CI=true it runs and fails, naming the package: CI never passes by skipping.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
@@ -24,6 +24,8 @@ internal static class Tools
     public const string Nghttp = "nghttp2-client";
     public const string Python = "/usr/bin/python3";
     public const string NghttpPath = "/usr/bin/nghttp";
+    public const string OpenSsl = "openssl";
+    public const string OpenSslPath = "/usr/bin/openssl";
 
     public static bool InCi => Environment.GetEnvironmentVariable("CI") == "true";
 
@@ -34,6 +36,7 @@ internal static class Tools
         PythonH2 when !File.Exists(Python) || !File.Exists("/usr/lib/python3/dist-packages/h2/__init__.py") =>
             "needs Debian's python3-h2 (apt-get install -y python3-h2, or tools/ensure-deps.sh)",
         Nghttp when !File.Exists(NghttpPath) => "needs nghttp (apt-get install -y nghttp2-client, or tools/ensure-deps.sh)",
+        OpenSsl when !File.Exists(OpenSslPath) => "needs the openssl command (apt-get install -y openssl, or tools/ensure-deps.sh)",
         _ => null,
     };
 

@@ -4,7 +4,11 @@
 Opens --streams CONNECT streams (only :method and :authority, as HBONE sends), waits for
 each response, sends --size pseudo-random octets per stream within the flow-control windows,
 half-closes, and reads the echo to its end. Prints one JSON line and exits 0 when every
-stream got :status 200 and an identical echo (SHA-256 compared).
+stream got :status 200 and an identical echo (SHA-256 compared). Any failure, the server
+refusing the TLS connection included, prints {"error": ...} and exits 2.
+
+With --ca the server's certificate must chain to that root (no host name check: mesh
+certificates carry a SPIFFE ID, not a name); --expect-peer also requires its URI SAN.
 """
 import argparse
 import hashlib
@@ -29,13 +33,24 @@ def main():
     p.add_argument("--streams", type=int, default=1)
     p.add_argument("--size", type=int, default=65536)
     p.add_argument("--ping", action="store_true", help="also check a PING is acknowledged")
+    p.add_argument("--ca", help="root (PEM) the server's certificate must chain to; without it, any is accepted")
+    p.add_argument("--expect-peer", help="the URI SAN (SPIFFE ID) the server's certificate must carry")
     a = p.parse_args()
+    try:
+        run(a)
+    except (ssl.SSLError, OSError) as e:
+        fail(f"connection failed: {e}")
 
+
+def run(a):
     sock = socket.create_connection(("127.0.0.1", a.port), timeout=30)
     if a.tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE  # the test's self-signed certificate
+        if a.ca:
+            ctx.load_verify_locations(a.ca)
+        else:
+            ctx.verify_mode = ssl.CERT_NONE  # the test's self-signed certificate
         ctx.minimum_version = ssl.TLSVersion.TLSv1_3
         ctx.set_alpn_protocols(["h2"])
         if a.cert:
@@ -43,6 +58,10 @@ def main():
         sock = ctx.wrap_socket(sock, server_hostname="weft.test")
         if sock.selected_alpn_protocol() != "h2":
             fail(f"ALPN negotiated {sock.selected_alpn_protocol()!r}")
+        if a.expect_peer:
+            uris = [v for k, v in sock.getpeercert().get("subjectAltName", ()) if k == "URI"]
+            if uris != [a.expect_peer]:
+                fail(f"the server is {uris}, expected {a.expect_peer}")
 
     # h2 4.1 rejects a CONNECT without :scheme/:path unless header validation is off.
     config = h2.config.H2Configuration(

@@ -19,6 +19,9 @@ public sealed class FabricCapture : IDisposable
         PcapPath = path;
     }
 
+    /// <summary>tshark's decode-as rule for HBONE: TLS on port 15008, which tshark does not know.</summary>
+    public const string HboneDecode = "tcp.port==15008,tls";
+
     public string PcapPath { get; }
 
     /// <summary>Starts capturing with a BPF capture filter (e.g. "tcp"); returns once dumpcap is capturing.</summary>
@@ -78,10 +81,21 @@ public sealed class FabricCapture : IDisposable
     }
 
     /// <summary>Rows of `tshark -r FILE -Y displayFilter -T fields -e …`.</summary>
-    public IReadOnlyList<string[]> Fields(string displayFilter, params string[] fields)
+    public IReadOnlyList<string[]> Fields(string displayFilter, params string[] fields) => DecodedFields(null, displayFilter, fields);
+
+    /// <summary>
+    /// Like <see cref="Fields(string, string[])"/>, with a tshark decode-as rule first, e.g.
+    /// "tcp.port==15008,tls" to dissect HBONE as TLS (tshark knows no protocol on that port).
+    /// </summary>
+    public IReadOnlyList<string[]> DecodedFields(string? decodeAs, string displayFilter, params string[] fields)
     {
         ArgumentNullException.ThrowIfNull(fields);
         List<string> args = ["-r", PcapPath, "-n", "-Y", displayFilter, "-T", "fields", "-E", "separator=|"];
+        if (decodeAs is not null)
+        {
+            args.AddRange(["-d", decodeAs]);
+        }
+
         foreach (var f in fields)
         {
             args.AddRange(["-e", f]);

@@ -100,7 +100,8 @@ public sealed class LabPod
     }
 
     /// <summary>Runs `probe send` from this pod to <paramref name="to"/> and returns its parsed summary.</summary>
-    public async Task<ProbeResult> SendAsync(IPEndPoint to, long bytes, long expectReplyBytes = 0, int parallel = 1, TimeSpan? timeout = null, string? text = null)
+    /// <remarks><paramref name="pace"/> pauses after each chunk (ReplyPattern.ChunkSize bytes), to keep one connection open for a while.</remarks>
+    public async Task<ProbeResult> SendAsync(IPEndPoint to, long bytes, long expectReplyBytes = 0, int parallel = 1, TimeSpan? timeout = null, string? text = null, TimeSpan? pace = null)
     {
         ArgumentNullException.ThrowIfNull(to);
         var limit = timeout ?? TimeSpan.FromSeconds(30);
@@ -116,6 +117,11 @@ public sealed class LabPod
         if (text is not null)
         {
             args.AddRange(["--text", text]);
+        }
+
+        if (pace is { } p)
+        {
+            args.AddRange(["--pace-ms", ((long)p.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)]);
         }
 
         using var sender = StartProbe([.. args]);

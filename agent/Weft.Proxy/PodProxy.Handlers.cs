@@ -1,39 +1,46 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging;
 using Weft.Capture.Maps;
+using Weft.Policy;
 using Weft.Proxy.Connections;
 using Weft.Proxy.Relay;
-using Weft.Proxy.Routing;
 
 namespace Weft.Proxy;
 
-/// <summary>The two kinds of captured connection a pod's proxy serves.</summary>
+/// <summary>The two kinds of captured connection a pod's proxy serves (the tunnel listener is in PodProxy.Tunnel.cs).</summary>
 public sealed partial class PodProxy
 {
     private async Task HandleOutboundAsync(Socket client, CancellationToken abort)
     {
-        var started = Stopwatch.GetTimestamp();
+        var record = new ConnectionRecord("outbound") { SourceWorkload = Pod.Uid, SourcePrincipal = Pod.Identity.ToString() };
         var peer = (IPEndPoint?)client.RemoteEndPoint;
-        IPEndPoint? source = peer;
-        IPEndPoint? original = null;
+        record.Source = peer;
         Socket? upstream = null;
-        var route = default(Route);
         try
         {
-            if (peer is null || !ctx.Capture.TryTakeOriginalDestination(NetnsCookie, client.AddressFamily, peer.Port, out original) || original is null)
+            if (peer is null || !ctx.Capture.TryTakeOriginalDestination(NetnsCookie, client.AddressFamily, peer.Port, out var original) || original is null)
             {
-                Refuse(client, "outbound", peer, null, route, started, "no original destination");
+                Refuse(client, record, "no original destination");
                 return;
             }
 
             // The application's socket sits on loopback after the redirect; report the pod's address.
-            source = new IPEndPoint(PodAddress(original.AddressFamily) ?? peer.Address, peer.Port);
-            route = ctx.Routes.Resolve(original);
+            record.Source = new IPEndPoint(PodAddress(original.AddressFamily) ?? peer.Address, peer.Port);
+            record.OriginalDestination = original;
+            var route = ctx.Routes.Resolve(original);
+            record.Upstream = route.Upstream;
+            record.DestinationWorkload = route.DestinationWorkload;
+            record.DestinationService = route.DestinationService;
             if (route.Upstream is null)
             {
-                Refuse(client, "outbound", source, original, route, started, route.Refusal ?? "refused");
+                Refuse(client, record, route.Refusal ?? "refused");
+                return;
+            }
+
+            if (route.Mesh is { } mesh)
+            {
+                // A mesh workload: only through its tunnel, proving both identities.
+                await TunnelOutboundAsync(client, record, route.Upstream, mesh, abort).ConfigureAwait(false);
                 return;
             }
 
@@ -41,17 +48,17 @@ public sealed partial class PodProxy
             var error = await ConnectAsync(upstream, route.Upstream, abort).ConfigureAwait(false);
             if (error is not null)
             {
-                Refuse(client, "outbound", source, original, route, started, "connect failed: " + error);
+                Refuse(client, record, "connect failed: " + error);
                 return;
             }
 
             var result = await TcpRelay.RunAsync(client, upstream, abort).ConfigureAwait(false);
-            Finish("outbound", source, original, route, result, started, result.Error ?? "ok");
+            record.Write(ctx.AccessLogger, result.Sent, result.Received, result.Error ?? "ok");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Out of descriptors, a released pod, a map error: the client must see a reset, not a clean end.
-            Refuse(client, "outbound", source, original, route, started, "error: " + e.Message);
+            Refuse(client, record, "error: " + e.Message);
         }
         finally
         {
@@ -62,50 +69,100 @@ public sealed partial class PodProxy
 
     private async Task HandleInboundAsync(Socket client, CancellationToken abort)
     {
-        var started = Stopwatch.GetTimestamp();
         var source = (IPEndPoint?)client.RemoteEndPoint;
         var original = (IPEndPoint?)client.LocalEndPoint;
+        var record = new ConnectionRecord("inbound")
+        {
+            Source = source,
+            OriginalDestination = original,
+            Upstream = original,
+            DestinationWorkload = Pod.Uid,
+            DestinationPrincipal = Pod.Identity.ToString(),
+            SourceWorkload = (source is null ? null : ctx.Routes.WorkloadAt(source.Address)) ?? "-",
+        };
         Socket? upstream = null;
-        var route = new Route(original, Pod.Uid, "-", null);
+        LiveConnection? live = null;
         try
         {
             // Only what sk_lookup steered here: a connection made straight to the listener
             // (127.0.0.1:15006 from inside the pod) would have the agent connect to itself forever.
             if (source is null || original is null || !steered.Contains(original.Address) || IsAgentPort(original.Port))
             {
-                Refuse(client, "inbound", source, original, route, started, "not a steered destination");
+                Refuse(client, record, "not a steered destination");
+                return;
+            }
+
+            // Plaintext: no identity, so STRICT mode and principal rules refuse it.
+            var facts = new ConnectionFacts(Pod.Policy, null, source.Address, original.Port);
+            var decision = Authorize(facts, abort, out live);
+            if (!decision.Allowed)
+            {
+                Refuse(client, record, decision.ToString());
                 return;
             }
 
             // From 127.0.0.6 inside the pod, so sk_lookup lets it reach the application.
             upstream = await sockets.UpstreamAsync(AddressFamily.InterNetwork, new IPEndPoint(WeftConstants.InboundSourceV4, 0)).ConfigureAwait(false);
-            var error = await ConnectAsync(upstream, original, abort).ConfigureAwait(false);
+            var error = await ConnectAsync(upstream, original, live!.Token).ConfigureAwait(false);
             if (error is not null)
             {
-                Refuse(client, "inbound", source, original, route, started, "connect failed: " + error);
+                Refuse(client, record, live.RevokedBy ?? "connect failed: " + error);
                 return;
             }
 
-            var result = await TcpRelay.RunAsync(client, upstream, abort).ConfigureAwait(false);
-            Finish("inbound", source, original, route, result, started, result.Error ?? "ok");
+            var result = await TcpRelay.RunAsync(client, upstream, live.Token).ConfigureAwait(false);
+            record.Write(ctx.AccessLogger, result.Sent, result.Received, Outcome(live, result.Error));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Refuse(client, "inbound", source, original, route, started, "error: " + e.Message);
+            Refuse(client, record, "error: " + e.Message);
         }
         finally
         {
+            live?.Dispose();
             client.Dispose();
             upstream?.Dispose();
         }
     }
 
+    /// <summary>
+    /// Evaluates a new inbound connection and, when allowed, registers it for revocation. A policy
+    /// swap between evaluating and registering would miss it, so it is judged again by the new set.
+    /// </summary>
+    private Decision Authorize(in ConnectionFacts facts, CancellationToken abort, out LiveConnection? live)
+    {
+        var policies = ctx.Authorizer.Policies;
+        var decision = policies.Evaluate(facts);
+        live = null;
+        if (!decision.Allowed)
+        {
+            return decision;
+        }
+
+        live = ctx.Live.Register(facts, abort);
+        var now = ctx.Authorizer.Policies;
+        if (!ReferenceEquals(now, policies))
+        {
+            decision = now.Evaluate(facts);
+            if (!decision.Allowed)
+            {
+                live.Dispose();
+                live = null;
+            }
+        }
+
+        return decision;
+    }
+
+    private static string Outcome(LiveConnection live, string? error) =>
+        live.RevokedBy is { } reason ? "revoked: " + reason : error ?? "ok";
+
     private static bool IsAgentPort(int port) =>
         port is WeftConstants.OutboundPort or WeftConstants.InboundPlainPort or WeftConstants.InboundTunnelPort;
 
-    private void Refuse(Socket client, string direction, IPEndPoint? source, IPEndPoint? original, Route route, long started, string reason)
+    private void Refuse(Socket client, ConnectionRecord record, string reason)
     {
-        Finish(direction, source, original, route, default, started, reason);
+        record.Write(ctx.AccessLogger, 0, 0, reason);
         TcpRelay.Reset(client);
     }
 
@@ -139,29 +196,5 @@ public sealed partial class PodProxy
         {
             return abort.IsCancellationRequested ? "aborted" : "timeout";
         }
-    }
-
-    private void Finish(string direction, IPEndPoint? source, IPEndPoint? original, Routing.Route route, RelayResult result, long started, string outcome)
-    {
-        if (!ctx.AccessLogger.IsEnabled(LogLevel.Information))
-        {
-            return;
-        }
-
-        var durationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        var sourceWorkload = direction == "outbound" ? Pod.Uid : (source is null ? null : ctx.Routes.WorkloadAt(source.Address)) ?? "-";
-        AccessLog.Write(
-            ctx.AccessLogger,
-            direction,
-            sourceWorkload,
-            source,
-            original,
-            route.Upstream,
-            route.DestinationWorkload,
-            route.DestinationService,
-            result.Sent,
-            result.Received,
-            durationMs,
-            outcome);
     }
 }

@@ -8,13 +8,14 @@ using Weft.Platform.Netns;
 using Weft.Proxy.Connections;
 using Weft.Proxy.Listeners;
 using Weft.Proxy.Relay;
+using Weft.Tunnel.Hbone;
 
 namespace Weft.Proxy;
 
 /// <summary>
 /// The agent's presence inside one enrolled pod: listeners bound in the pod's network
-/// namespace (outbound 15001, inbound 15006), its enrolment in the capture maps, and the
-/// sk_lookup attachment. Releasing it undoes all of that; connections already proxied go on.
+/// namespace (outbound 15001, plaintext inbound 15006, HBONE inbound 15008), its enrolment in
+/// the capture maps, and the sk_lookup attachment. Releasing it undoes all of that; connections already proxied go on.
 /// </summary>
 public sealed partial class PodProxy : IAsyncDisposable
 {
@@ -24,7 +25,10 @@ public sealed partial class PodProxy : IAsyncDisposable
     private readonly HashSet<IPAddress> steered = [];
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> acceptLoops = [];
+    private readonly Func<IPEndPoint, CancellationToken, ValueTask<Socket>> dial;
+    private readonly HboneInbound tunnelServer;
     private Socket? inboundListener;
+    private Socket? tunnelListener;
     private BpfLink? inboundLink;
     private bool enrolled;
 
@@ -33,6 +37,18 @@ public sealed partial class PodProxy : IAsyncDisposable
         this.ctx = ctx;
         Pod = pod;
         sockets = new PodSockets(ctx.Executor, netns);
+        dial = DialTunnelAsync;
+        tunnelServer = new HboneInbound(
+            new HboneInboundSettings
+            {
+                Certificate = ct => new ValueTask<Weft.Identity.WorkloadCertificate>(ctx.Certificates.GetAsync(pod.Identity, ct)),
+                TrustDomain = pod.Identity.TrustDomain,
+                IsLocalAddress = pod.Owns,
+                Handler = HandleTunnelStreamAsync,
+            },
+            ctx.Hbone,
+            ctx.HboneMetrics,
+            ctx.Loggers.CreateLogger("Weft.Hbone"));
     }
 
     public PodInfo Pod { get; }
@@ -73,6 +89,7 @@ public sealed partial class PodProxy : IAsyncDisposable
             foreach (var address in steered)
             {
                 ctx.Capture.RemoveListener(address, ListenerKind.Plain);
+                ctx.Capture.RemoveListener(address, ListenerKind.Tunnel);
             }
         }
         catch (Exception e)
@@ -92,6 +109,7 @@ public sealed partial class PodProxy : IAsyncDisposable
         }
 
         inboundListener?.Dispose();
+        tunnelListener?.Dispose();
         await Task.WhenAll(acceptLoops).ConfigureAwait(false);
         stop.Dispose();
         sockets.Netns.Dispose();
@@ -117,12 +135,14 @@ public sealed partial class PodProxy : IAsyncDisposable
         }
 
         inboundListener = await sockets.ListenAsync(new IPEndPoint(IPAddress.Loopback, WeftConstants.InboundPlainPort)).ConfigureAwait(false);
+        tunnelListener = await sockets.ListenAsync(new IPEndPoint(IPAddress.Loopback, WeftConstants.InboundTunnelPort)).ConfigureAwait(false);
         foreach (var s in outboundListeners)
         {
             acceptLoops.Add(AcceptLoopAsync(s, HandleOutboundAsync));
         }
 
         acceptLoops.Add(AcceptLoopAsync(inboundListener, HandleInboundAsync));
+        acceptLoops.Add(AcceptLoopAsync(tunnelListener, tunnelServer.ServeAsync));
 
         // Inbound steering is IPv4 for now: the agent's IPv4 connections to the application
         // come from 127.0.0.6, which sk_lookup recognises; IPv6 has no such address yet.
@@ -131,6 +151,7 @@ public sealed partial class PodProxy : IAsyncDisposable
         foreach (var address in steered)
         {
             ctx.Capture.SetListener(address, ListenerKind.Plain, inboundListener);
+            ctx.Capture.SetListener(address, ListenerKind.Tunnel, tunnelListener);
         }
 
         inboundLink = ctx.Capture.AttachInbound(Netns);

@@ -1,19 +1,36 @@
+using System.Collections.Frozen;
 using System.Net;
+using System.Net.Sockets;
+using Weft.Agent.Identity;
 using Weft.Proxy.Routing;
+using Weft.Tunnel.Hbone;
 using Weft.Workloads;
 
 namespace Weft.Agent.Enrolment;
 
 /// <summary>Routes captured connections with the services and workloads of one config version.</summary>
-public sealed class ConfigRouteTable(LocalConfig config) : IRouteTable
+public sealed class ConfigRouteTable : IRouteTable
 {
-    private readonly ServiceRegistry registry = new(config);
+    private readonly ServiceRegistry registry;
+    private readonly FrozenDictionary<string, MeshDestination> mesh;
+
+    public ConfigRouteTable(LocalConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        registry = new ServiceRegistry(config);
+
+        // Precomputed so routing a connection to a mesh workload allocates nothing for it.
+        mesh = config.Workloads
+            .Where(w => MeshMembership.InMesh(config, w))
+            .ToFrozenDictionary(w => w.Uid, w => new MeshDestination(WorkloadIdentities.IdentityOf(config, w), new IPEndPoint(TunnelAddress(w), HboneOptions.Port)), StringComparer.Ordinal);
+    }
 
     public Route Resolve(IPEndPoint originalDestination)
     {
         if (registry.TryResolve(originalDestination, out var r))
         {
-            return new Route(r.Endpoint, r.Workload?.Uid ?? "-", r.Service?.ToString() ?? "-", null);
+            var destination = r.Workload is { } w && mesh.TryGetValue(w.Uid, out var m) ? m : null;
+            return new Route(r.Endpoint, r.Workload?.Uid ?? "-", r.Service?.ToString() ?? "-", null, destination);
         }
 
         return r.Outcome switch
@@ -27,4 +44,8 @@ public sealed class ConfigRouteTable(LocalConfig config) : IRouteTable
     }
 
     public string? WorkloadAt(IPAddress address) => registry.FindWorkloadByAddress(address)?.Uid;
+
+    // Tunnel listeners are steered for IPv4 pod addresses; an IPv6 destination travels inside an IPv4 tunnel when the pod has one.
+    private static IPAddress TunnelAddress(Workload w) =>
+        w.Addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? w.Addresses[0];
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Weft.Agent.Identity;
 using Weft.Platform.Netns;
 using Weft.Proxy;
 using Weft.Workloads;
@@ -98,6 +99,11 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
             {
                 await ReleaseAsync(uid, "netns or addresses changed").ConfigureAwait(false);
             }
+            else if (pod.Pod.Identity != WorkloadIdentities.IdentityOf(config, w))
+            {
+                // New connections must carry the new identity; existing ones keep theirs.
+                await ReleaseAsync(uid, "identity changed").ConfigureAwait(false);
+            }
         }
 
         foreach (var (uid, w) in want)
@@ -128,7 +134,7 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
 
             try
             {
-                var info = new PodInfo(uid, netns, w.Addresses);
+                var info = new PodInfo(uid, netns, w.Addresses, WorkloadIdentities.IdentityOf(config, w), w.ToPolicyWorkload());
                 var proxyPod = await PodProxy.StartAsync(proxy, info, ++nextPodId).ConfigureAwait(false);
                 pods[uid] = proxyPod;
                 failures.Remove(uid);

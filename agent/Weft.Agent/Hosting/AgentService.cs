@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Weft.Agent.Cli;
@@ -7,8 +8,10 @@ using Weft.Capture;
 using Weft.Capture.Maps;
 using Weft.Platform.Host;
 using Weft.Platform.Netns;
+using Weft.Policy;
 using Weft.Proxy;
 using Weft.Proxy.Connections;
+using Weft.Tunnel.Hbone;
 using Weft.Workloads;
 
 namespace Weft.Agent.Hosting;
@@ -26,6 +29,8 @@ public sealed partial class AgentService(
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource stopping = new();
+    private readonly Meter meter = new("Weft.Agent");
+    private HboneClientPool? tunnels;
     private NodeLock? nodeLock;
     private NetnsExecutor? executor;
     private WorkloadIdentities? identities;
@@ -59,7 +64,18 @@ public sealed partial class AgentService(
         identities = WorkloadIdentities.Create(config.Identity, loggers);
         executor = new NetnsExecutor();
         connections = new ConnectionTracker { Unhandled = e => LogHandlerFailed(logger, e) };
-        proxy = new ProxyContext(executor, capture, connections, loggers) { Routes = new ConfigRouteTable(config) };
+        var hbone = new HboneOptions();
+        var hboneMetrics = new HboneMetrics(meter);
+        tunnels = new HboneClientPool(hbone, hboneMetrics, loggers.CreateLogger("Weft.Hbone"));
+        proxy = new ProxyContext(executor, capture, connections, loggers)
+        {
+            Routes = new ConfigRouteTable(config),
+            Certificates = identities.Certificates,
+            Tunnels = tunnels,
+            Hbone = hbone,
+            HboneMetrics = hboneMetrics,
+            Authorizer = new Authorizer(config.CreatePolicySet(), loggers.CreateLogger("Weft.Policy")),
+        };
         reconciler = new PodReconciler(proxy, loggers.CreateLogger<PodReconciler>());
 
         await ApplyAsync(config).ConfigureAwait(false);
@@ -91,6 +107,11 @@ public sealed partial class AgentService(
             await connections.DrainAsync(options.DrainTimeout).ConfigureAwait(false);
         }
 
+        if (tunnels is not null)
+        {
+            await tunnels.DisposeAsync().ConfigureAwait(false);
+        }
+
         capture?.Dispose();
         LogStopped(logger);
     }
@@ -108,6 +129,7 @@ public sealed partial class AgentService(
         executor?.Dispose();
         connections?.Dispose();
         nodeLock?.Dispose();
+        meter.Dispose();
         stopping.Dispose();
         await Task.CompletedTask.ConfigureAwait(false);
     }
@@ -124,6 +146,13 @@ public sealed partial class AgentService(
         capture!.SetExclusions(config.Capture.ExcludePorts, config.Capture.ExcludeCidrs);
         identities!.Track(config, MeshMembership.EnrolledWorkloads(config));
         proxy!.Routes = new ConfigRouteTable(config);
+
+        // New connections meet the new policies at once; live ones they no longer allow are closed.
+        foreach (var revoked in proxy.Authorizer.Update(config.CreatePolicySet(), proxy.Live.Snapshot()))
+        {
+            revoked.Handle.Revoke(revoked.Decision.ToString());
+        }
+
         await reconciler!.ApplyAsync(config).ConfigureAwait(false);
     }
 

@@ -52,7 +52,10 @@ public sealed record AccessRecord(
     string DestinationService,
     long BytesSent,
     long BytesReceived,
-    string Result)
+    string Result,
+    string SourcePrincipal = "-",
+    string DestinationPrincipal = "-",
+    string Security = "-")
 {
     public const int EventId = 2000;
 
@@ -64,6 +67,9 @@ public sealed record AccessRecord(
             e["DestinationWorkload"], e["DestinationService"],
             long.TryParse(e["BytesSent"], out var s) ? s : -1,
             long.TryParse(e["BytesReceived"], out var r) ? r : -1,
-            e["Result"]);
+            e["Result"],
+            e["SourcePrincipal"],
+            e["DestinationPrincipal"],
+            e["Security"]);
     }
 }

@@ -64,6 +64,32 @@ public sealed class LabAgent : IDisposable
         return AgentLogEntry.TryParse(line)!;
     }
 
+    /// <summary>Waits for a log event logged after the first <paramref name="skipLines"/> lines of output (take the count before acting).</summary>
+    public async Task<AgentLogEntry> WaitForAsync(int eventId, Func<AgentLogEntry, bool> match, TimeSpan timeout, int skipLines)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var found = Process.StdoutLines.Skip(skipLines).Select(AgentLogEntry.TryParse)
+                .FirstOrDefault(e => e is not null && e.EventId == eventId && match(e));
+            if (found is not null)
+            {
+                return found;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"agent pid {Process.Pid}: no event {eventId} within {timeout.TotalSeconds} s");
+            }
+
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Lines of output so far, to pass as skipLines.</summary>
+    public int LineCount => Process.StdoutLines.Count;
+
     /// <summary>
     /// Waits until <paramref name="count"/> access records match, looking only past the first
     /// <paramref name="skip"/> (records from before: client ports get reused).

@@ -22,6 +22,12 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
 
     public List<string> ExcludeCidrs { get; } = [];
 
+    /// <summary>identity.certificateTtl, e.g. "30s" for rotation tests; the agent's default (24h) when null.</summary>
+    public string? CertificateTtl { get; set; }
+
+    /// <summary>Top-level sections written as given (policies, mtls), in docs/config.md's syntax.</summary>
+    public string? PolicyYaml { get; set; }
+
     public MeshConfigBuilder Namespace(string name, IReadOnlyDictionary<string, string>? labels = null)
     {
         namespaces.RemoveAll(n => n.Name == name);
@@ -71,7 +77,7 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
             y.Append(CultureInfo.InvariantCulture, $"  excludeCidrs: [{string.Join(", ", ExcludeCidrs.Select(c => $"\"{c}\""))}]\n");
         }
 
-        if (IdentityStateDir is not null || CaFiles is not null)
+        if (IdentityStateDir is not null || CaFiles is not null || CertificateTtl is not null)
         {
             y.Append("identity:\n");
             if (CaFiles is { } ca)
@@ -82,6 +88,11 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
             if (IdentityStateDir is not null)
             {
                 y.Append(CultureInfo.InvariantCulture, $"  stateDir: {IdentityStateDir}\n");
+            }
+
+            if (CertificateTtl is not null)
+            {
+                y.Append(CultureInfo.InvariantCulture, $"  certificateTtl: {CertificateTtl}\n");
             }
         }
 
@@ -108,6 +119,11 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
         foreach (var (name, ns, vip, port, target, selector) in services)
         {
             y.Append(CultureInfo.InvariantCulture, $"  - name: {name}\n    namespace: {ns}\n    addresses: [{vip}]\n    ports: {{ {port}: {target} }}\n    selector: {Map(selector)}\n");
+        }
+
+        if (PolicyYaml is not null)
+        {
+            y.Append(PolicyYaml.TrimEnd()).Append('\n');
         }
 
         return y.ToString();

@@ -6,7 +6,8 @@ namespace Weft.Lab.Probe;
 internal sealed record ServeOptions(IReadOnlyList<int> Ports, long ReplyBytes);
 
 /// <summary>Text, when set, is repeated as the payload instead of random bytes (so a capture can look for it).</summary>
-internal sealed record SendOptions(IPEndPoint To, long Bytes, long ExpectReply, int Parallel, TimeSpan Timeout, string? Text = null);
+/// Pace, when set, waits that long after each chunk, so one connection stays open for a while (policy and rotation tests).
+internal sealed record SendOptions(IPEndPoint To, long Bytes, long ExpectReply, int Parallel, TimeSpan Timeout, string? Text = null, TimeSpan Pace = default);
 
 /// <summary>Parses `probe serve|send` flags; a bad flag is a <see cref="FormatException"/> naming it.</summary>
 internal static class ProbeOptions
@@ -30,7 +31,7 @@ internal static class ProbeOptions
     public static SendOptions ParseSend(IReadOnlyList<string> args)
     {
         IPEndPoint? to = null;
-        long bytes = -1, reply = 0, parallel = 1, timeoutMs = 30_000;
+        long bytes = -1, reply = 0, parallel = 1, timeoutMs = 30_000, paceMs = 0;
         string? text = null;
         ForEachFlag(args, (flag, value) =>
         {
@@ -43,6 +44,7 @@ internal static class ProbeOptions
                 case "--expect-reply": reply = Number(flag, value, 0, long.MaxValue); break;
                 case "--parallel": parallel = Number(flag, value, 1, 100_000); break;
                 case "--timeout-ms": timeoutMs = Number(flag, value, 1, int.MaxValue); break;
+                case "--pace-ms": paceMs = Number(flag, value, 0, 60_000); break;
                 case "--text": text = value.Length > 0 ? value : throw new FormatException("--text needs a non-empty string"); break;
                 default: throw new FormatException($"unknown flag {flag} for send");
             }
@@ -52,7 +54,7 @@ internal static class ProbeOptions
             throw new FormatException("send needs --to ip:port and --bytes N");
         }
 
-        return new SendOptions(to, bytes, reply, (int)parallel, TimeSpan.FromMilliseconds(timeoutMs), text);
+        return new SendOptions(to, bytes, reply, (int)parallel, TimeSpan.FromMilliseconds(timeoutMs), text, TimeSpan.FromMilliseconds(paceMs));
     }
 
     private static void ForEachFlag(IReadOnlyList<string> args, Action<string, string> apply)

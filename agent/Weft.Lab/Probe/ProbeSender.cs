@@ -52,7 +52,7 @@ internal static class ProbeSender
             await s.ConnectAsync(o.To, ct).ConfigureAwait(false);
             local = EndPoints.Format(s.LocalEndPoint);
             remote = EndPoints.Format(s.RemoteEndPoint);
-            sha = await SendRandomAsync(s, o.Bytes, buffer, o.Text, ct).ConfigureAwait(false);
+            sha = await SendRandomAsync(s, o.Bytes, buffer, o.Text, o.Pace, ct).ConfigureAwait(false);
             s.Shutdown(SocketShutdown.Send);
 
             var (digest, extra) = await ReadDigestAsync(s, buffer, ct).ConfigureAwait(false);
@@ -104,7 +104,7 @@ internal static class ProbeSender
     /// Streams <paramref name="count"/> random bytes (or <paramref name="text"/> repeated) through one
     /// pooled buffer (100 MiB is fine) and returns their SHA-256.
     /// </summary>
-    private static async Task<string> SendRandomAsync(Socket s, long count, byte[] buffer, string? text, CancellationToken ct)
+    private static async Task<string> SendRandomAsync(Socket s, long count, byte[] buffer, string? text, TimeSpan pace, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var pattern = text is null ? null : System.Text.Encoding.ASCII.GetBytes(text);
@@ -126,6 +126,10 @@ internal static class ProbeSender
             hash.AppendData(buffer, 0, n);
             await ProbeServer.SendAllAsync(s, buffer.AsMemory(0, n), ct).ConfigureAwait(false);
             sent += n;
+            if (pace > TimeSpan.Zero && sent < count)
+            {
+                await Task.Delay(pace, ct).ConfigureAwait(false);
+            }
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());

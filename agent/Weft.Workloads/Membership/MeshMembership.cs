@@ -26,6 +26,22 @@ public static class MeshMembership
             return new(false, EnrolmentRule.OtherNode, $"not enrolled: runs on node {workload.Node}, this is {config.Node}");
         }
 
+        return MeshReason(config, workload);
+    }
+
+    /// <summary>
+    /// Whether the workload is in the mesh, on whichever node it runs: its node's agent then serves
+    /// HBONE for it, so connections to it are tunnelled (and it proves its identity).
+    /// </summary>
+    public static bool InMesh(LocalConfig config, Workload workload)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(workload);
+        return MeshReason(config, workload).IsEnrolled;
+    }
+
+    private static Enrolment MeshReason(LocalConfig config, Workload workload)
+    {
         if (Has(workload.Labels, MeshLabel, MeshDisabled))
         {
             return new(false, EnrolmentRule.WorkloadOptedOut, $"not enrolled: workload is labelled {MeshLabel}={MeshDisabled}");

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Sockets;
+using Weft.Capture.Maps;
+using Weft.Policy;
+using Weft.Proxy.Connections;
+using Weft.Proxy.Routing;
+using Weft.Proxy.Tracing;
+using Weft.Tunnel.Hbone;
+
+namespace Weft.Proxy;
+
+/// <summary>The HBONE side of a pod's proxy: tunnels out of the pod, and CONNECT streams into it.</summary>
+public sealed partial class PodProxy
+{
+    private async Task TunnelOutboundAsync(Socket client, ConnectionRecord record, IPEndPoint target, MeshDestination mesh, CancellationToken abort)
+    {
+        record.Security = ConnectionRecord.MutualTls;
+        record.DestinationPrincipal = mesh.Identity.ToString();
+        record.Upstream = mesh.Tunnel;
+        HboneTunnel tunnel;
+        try
+        {
+            var certificate = await ctx.Certificates.GetAsync(Pod.Identity, abort).ConfigureAwait(false);
+            tunnel = await ctx.Tunnels.OpenAsync(
+                new HboneDestination
+                {
+                    SourceKey = Pod.Uid,
+                    SourceCertificate = certificate,
+                    DestinationIdentity = mesh.Identity,
+                    TunnelAddress = mesh.Tunnel,
+                    Target = target,
+                    Source = record.Source,
+                    TraceParent = TraceParent.NewRoot(),
+                    Dial = dial,
+                },
+                abort).ConfigureAwait(false);
+        }
+        catch (HboneException e)
+        {
+            Refuse(client, record, $"tunnel {e.Failure}{(e.Status is { } status ? $" ({status})" : "")}: {e.Message}");
+            return;
+        }
+        catch (Weft.Identity.CertificateAuthorityException e)
+        {
+            Refuse(client, record, "no certificate for " + Pod.Identity + ": " + e.Message);
+            return;
+        }
+
+        var result = await TunnelRelay.RunAsync(client, tunnel.Stream, abort).ConfigureAwait(false);
+        record.Write(ctx.AccessLogger, result.Sent, result.Received, result.Error ?? "ok");
+    }
+
+    private async ValueTask<Socket> DialTunnelAsync(IPEndPoint tunnel, CancellationToken cancellationToken)
+    {
+        // From the source pod's namespace: the peer sees the pod's address, as for a direct connection.
+        var socket = await sockets.UpstreamAsync(tunnel.AddressFamily).ConfigureAwait(false);
+        try
+        {
+            await socket.ConnectAsync(tunnel, cancellationToken).ConfigureAwait(false);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A checked CONNECT into this pod: authorize on the peer's identity, reach the application, relay.</summary>
+    private async Task HandleTunnelStreamAsync(HboneRequest request, CancellationToken abort)
+    {
+        var record = new ConnectionRecord("inbound")
+        {
+            Source = request.PeerAddress,
+            OriginalDestination = request.Target,
+            Upstream = request.Target,
+            SourceWorkload = ctx.Routes.WorkloadAt(request.PeerAddress.Address) ?? "-",
+            SourcePrincipal = request.Peer.ToString(),
+            DestinationWorkload = Pod.Uid,
+            DestinationPrincipal = Pod.Identity.ToString(),
+            Security = ConnectionRecord.MutualTls,
+        };
+        Socket? upstream = null;
+        LiveConnection? live = null;
+        try
+        {
+            var peer = new PeerIdentity(request.Peer.TrustDomain, request.Peer.Namespace, request.Peer.ServiceAccount);
+            var facts = new ConnectionFacts(Pod.Policy, peer, request.PeerAddress.Address, request.Target.Port);
+            var decision = Authorize(facts, abort, out live);
+            if (!decision.Allowed)
+            {
+                ctx.HboneMetrics.Refused("server", nameof(HboneFailure.Denied));
+                await request.RejectAsync(401, abort).ConfigureAwait(false);
+                record.Write(ctx.AccessLogger, 0, 0, decision.ToString());
+                return;
+            }
+
+            var target = request.Target.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(request.Target.Address.MapToIPv4(), request.Target.Port) : request.Target;
+
+            // IPv4 from 127.0.0.6, which sk_lookup lets through to the application; IPv6 is not steered.
+            upstream = target.AddressFamily == AddressFamily.InterNetwork
+                ? await sockets.UpstreamAsync(AddressFamily.InterNetwork, new IPEndPoint(WeftConstants.InboundSourceV4, 0)).ConfigureAwait(false)
+                : await sockets.UpstreamAsync(AddressFamily.InterNetworkV6).ConfigureAwait(false);
+            var error = await ConnectAsync(upstream, target, live!.Token).ConfigureAwait(false);
+            if (error is not null)
+            {
+                ctx.HboneMetrics.Refused("server", nameof(HboneFailure.Unreachable));
+                await request.RejectAsync(503, abort).ConfigureAwait(false);
+                record.Write(ctx.AccessLogger, 0, 0, live.RevokedBy ?? "connect failed: " + error);
+                return;
+            }
+
+            await request.AcceptAsync(abort).ConfigureAwait(false);
+
+            // The socket is the application's side: what it sends is what this pod sent back.
+            var result = await TunnelRelay.RunAsync(upstream, request.Stream, live.Token).ConfigureAwait(false);
+            record.Write(ctx.AccessLogger, result.Received, result.Sent, Outcome(live, result.Error));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            request.Stream.Reset();
+            record.Write(ctx.AccessLogger, 0, 0, "error: " + e.Message);
+        }
+        finally
+        {
+            live?.Dispose();
+            upstream?.Dispose();
+        }
+    }
+}

@@ -1,0 +1,35 @@
+namespace Weft.Integration.Tests.TwoNode;
+
+/// <summary>One two-node mesh shared by the tests of a class.</summary>
+public class TwoNodeFixture : IAsyncLifetime
+{
+    private TwoNodeMesh? mesh;
+
+    public TwoNodeMesh Mesh => mesh ?? throw new InvalidOperationException(
+        "the lab was not created: these tests need root (with CI=true a missing privilege fails)");
+
+    /// <summary>identity.certificateTtl for the agents; null for the default.</summary>
+    protected virtual string? CertificateTtl => null;
+
+    public async Task InitializeAsync()
+    {
+        if (Environment.IsPrivilegedProcess)
+        {
+            mesh = await TwoNodeMesh.CreateAsync(CertificateTtl).ConfigureAwait(false);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (mesh is not null)
+        {
+            await mesh.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>Agents whose certificates live one minute, so they rotate within a test.</summary>
+public sealed class ShortLivedCertificatesFixture : TwoNodeFixture
+{
+    protected override string? CertificateTtl => "1m";
+}

@@ -1,0 +1,175 @@
+using System.Net;
+using Weft.Lab;
+using Weft.Lab.Mesh;
+using Weft.Tests.Shared;
+
+namespace Weft.Integration.Tests.TwoNode;
+
+/// <summary>
+/// Two lab nodes, each with its own agent, trusting one operator root (made with OpenSSL):
+/// node-a: client-a (shop, sa client), web-a (shop, sa web, app=web);
+/// node-b: web-b (shop, sa web, app=web), api-b (shop, sa api, app=api), legacy-b (legacy, not in the mesh).
+/// Service api 10.96.0.20:80 → api-b:8080. Every pod but client-a serves port 8080.
+/// </summary>
+public sealed class TwoNodeMesh : IAsyncDisposable
+{
+    public const int AppPort = 8080;
+    public const long ReplyBytes = 64 * 1024;
+    public const string TrustDomain = "cluster.local";
+    public static readonly IPAddress ApiVip = IPAddress.Parse("10.96.0.20");
+    public static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private readonly Dictionary<string, LabProcess> servers = [];
+    private readonly string dir;
+    private int revision;
+
+    private TwoNodeMesh(Weft.Lab.Lab lab)
+    {
+        Lab = lab;
+        dir = Directory.CreateTempSubdirectory($"weft-{lab.Id}-").FullName;
+        NodeA = lab.AddNode("node-a");
+        NodeB = lab.AddNode("node-b");
+    }
+
+    public Weft.Lab.Lab Lab { get; }
+
+    public LabNode NodeA { get; }
+
+    public LabNode NodeB { get; }
+
+    public LabAgent AgentA { get; private set; } = null!;
+
+    public LabAgent AgentB { get; private set; } = null!;
+
+    public LabPod ClientA => Pod("client-a");
+
+    public LabPod WebA => Pod("web-a");
+
+    public LabPod WebB => Pod("web-b");
+
+    public LabPod ApiB => Pod("api-b");
+
+    public LabPod LegacyB => Pod("legacy-b");
+
+    public string CaCert => Path.Combine(dir, "ca.crt");
+
+    public string CaKey => Path.Combine(dir, "ca.key");
+
+    /// <summary>identity.certificateTtl for both agents (null: the default, 24h).</summary>
+    public string? CertificateTtl { get; init; }
+
+    public static string Principal(string ns, string sa) => $"spiffe://{TrustDomain}/ns/{ns}/sa/{sa}";
+
+    public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null)
+    {
+        var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create("hbone")) { CertificateTtl = certificateTtl };
+        try
+        {
+            mesh.Lab.AddPod(mesh.NodeA, "client-a", IPAddress.Parse("10.77.0.2"));
+            mesh.Lab.AddPod(mesh.NodeA, "web-a", IPAddress.Parse("10.77.0.3"));
+            mesh.Lab.AddPod(mesh.NodeB, "web-b", IPAddress.Parse("10.77.0.4"));
+            mesh.Lab.AddPod(mesh.NodeB, "api-b", IPAddress.Parse("10.77.0.5"));
+            mesh.Lab.AddPod(mesh.NodeB, "legacy-b", IPAddress.Parse("10.77.0.6"));
+            foreach (var name in new[] { "web-a", "web-b", "api-b", "legacy-b" })
+            {
+                mesh.servers[name] = mesh.Pod(name).Serve(AppPort, ReplyBytes);
+            }
+
+            // The operator's root, made by OpenSSL: both agents sign with it, so they trust each other.
+            HostTools.Run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", mesh.CaKey, "-out", mesh.CaCert, "-days", "2", "-subj", "/O=weft-test/CN=two-node root",
+                "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
+            mesh.WriteConfigs(null);
+            mesh.AgentA = await LabAgent.StartAsync(mesh.NodeA, mesh.ConfigPath(mesh.NodeA), RepoPaths.AgentBinary).ConfigureAwait(false);
+            mesh.AgentB = await LabAgent.StartAsync(mesh.NodeB, mesh.ConfigPath(mesh.NodeB), RepoPaths.AgentBinary).ConfigureAwait(false);
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    public LabPod Pod(string name) => Lab.Pods.Single(p => p.Name == name);
+
+    public LabProcess Server(string name) => servers[name];
+
+    public string ConfigPath(LabNode node) => Path.Combine(dir, node.Name + ".yaml");
+
+    /// <summary>Writes both agents' configs (the same workloads, policies and mTLS modes; each its own node).</summary>
+    public void WriteConfigs(string? policyYaml)
+    {
+        // Each write differs (the agent ignores a rewrite with the same text), so each is applied and says so.
+        var policies = $"# revision {++revision}\n{policyYaml}";
+        foreach (var node in new[] { NodeA, NodeB })
+        {
+            new MeshConfigBuilder(node.Name, node.CgroupPath)
+            {
+                CaFiles = (CaCert, CaKey),
+                IdentityStateDir = Path.Combine(dir, node.Name + "-state"),
+                CertificateTtl = CertificateTtl,
+                PolicyYaml = policies,
+            }
+                .Namespace("shop", MeshConfigBuilder.Labels("weft.io/mesh", "enabled"))
+                .Namespace("legacy")
+                .Workload(ClientA, "shop", "client")
+                .Workload(WebA, "shop", "web", MeshConfigBuilder.Labels("app", "web"))
+                .Workload(WebB, "shop", "web", MeshConfigBuilder.Labels("app", "web"))
+                .Workload(ApiB, "shop", "api", MeshConfigBuilder.Labels("app", "api"))
+                .Workload(LegacyB, "legacy")
+                .Service("api", "shop", ApiVip, 80, AppPort, MeshConfigBuilder.Labels("app", "api"))
+                .WriteTo(ConfigPath(node));
+        }
+    }
+
+    /// <summary>Writes new configs and waits until both agents applied them.</summary>
+    public async Task ReconfigureAsync(string? policyYaml)
+    {
+        var (a, b) = (AgentA.LineCount, AgentB.LineCount);
+        WriteConfigs(policyYaml);
+        await AgentA.WaitForAsync(2, e => true, Wait, a).ConfigureAwait(false);
+        await AgentB.WaitForAsync(2, e => true, Wait, b).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends from a pod, checks the probe's digests, and returns the server's view of the connection.</summary>
+    public async Task<(ProbeResult Result, ServedConnection Served)> SendAsync(LabPod from, IPEndPoint to, string server, long bytes = 1 << 20, string? text = null)
+    {
+        var result = await from.SendAsync(to, bytes, ReplyBytes, text: text).ConfigureAwait(false);
+        Assert.True(result.Ok, $"{from.Name} -> {to}: {result.Error}");
+        var served = await ServedConnection.WaitForAsync(Server(server), result.Sha256!, Wait).ConfigureAwait(false);
+        Assert.Equal(bytes, served.Bytes);
+        return (result, served);
+    }
+
+    /// <summary>The access record of <paramref name="agent"/> that matches, waiting for it to be written.</summary>
+    public static async Task<AccessRecord> OneAsync(LabAgent agent, Func<AccessRecord, bool> match) =>
+        (await agent.WaitForAccessAsync(match, 1, Wait).ConfigureAwait(false))[0];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var agent in new[] { AgentA, AgentB })
+        {
+            if (agent is { Process.HasExited: false })
+            {
+                try
+                {
+                    await agent.StopAsync().ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+
+            agent?.Dispose();
+        }
+
+        foreach (var s in servers.Values)
+        {
+            s.Dispose();
+        }
+
+        Lab.Dispose();
+        Directory.Delete(dir, recursive: true);
+    }
+}

@@ -282,6 +282,8 @@ int weft_sk_lookup(struct bpf_sk_lookup *ctx)
 	__u32 local4 = ctx->local_ip4;
 	__u32 l6_0 = ctx->local_ip6[0], l6_1 = ctx->local_ip6[1];
 	__u32 l6_2 = ctx->local_ip6[2], l6_3 = ctx->local_ip6[3];
+	__u32 r6_0 = ctx->remote_ip6[0], r6_1 = ctx->remote_ip6[1];
+	__u32 r6_2 = ctx->remote_ip6[2], r6_3 = ctx->remote_ip6[3];
 
 	if (protocol != IPPROTO_TCP)
 		return SK_PASS;
@@ -293,6 +295,13 @@ int weft_sk_lookup(struct bpf_sk_lookup *ctx)
 		key.addr[2] = bpf_htonl(0xffff);
 		key.addr[3] = local4;
 	} else {
+		/* IPv6 has no 127.0.0.6: the agent reaches the application from the pod's own
+		 * address, so a connection from the destination address itself is the agent's
+		 * (or the pod talking to itself, which needs no steering either). */
+		if (r6_0 == l6_0 && r6_1 == l6_1 && r6_2 == l6_2 && r6_3 == l6_3) {
+			count(WEFT_CTR_LOOKUP_SKIP_AGENT);
+			return SK_PASS;
+		}
 		key.addr[0] = l6_0;
 		key.addr[1] = l6_1;
 		key.addr[2] = l6_2;

@@ -55,7 +55,7 @@ public sealed partial class PodProxy
             var result = await TcpRelay.RunAsync(client, upstream, abort).ConfigureAwait(false);
             record.Write(ctx.AccessLogger, result.Sent, result.Received, result.Error ?? "ok");
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
         {
             // Out of descriptors, a released pod, a map error: the client must see a reset, not a clean end.
             Refuse(client, record, "error: " + e.Message);
@@ -101,19 +101,18 @@ public sealed partial class PodProxy
                 return;
             }
 
-            // From 127.0.0.6 inside the pod, so sk_lookup lets it reach the application.
-            upstream = await sockets.UpstreamAsync(AddressFamily.InterNetwork, new IPEndPoint(WeftConstants.InboundSourceV4, 0)).ConfigureAwait(false);
+            upstream = await ApplicationSocketAsync(original).ConfigureAwait(false);
             var error = await ConnectAsync(upstream, original, live!.Token).ConfigureAwait(false);
             if (error is not null)
             {
-                Refuse(client, record, live.RevokedBy ?? "connect failed: " + error);
+                Refuse(client, record, Outcome(live, "connect failed: " + error));
                 return;
             }
 
             var result = await TcpRelay.RunAsync(client, upstream, live.Token).ConfigureAwait(false);
             record.Write(ctx.AccessLogger, result.Sent, result.Received, Outcome(live, result.Error));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
         {
             Refuse(client, record, "error: " + e.Message);
         }
@@ -153,6 +152,15 @@ public sealed partial class PodProxy
 
         return decision;
     }
+
+    /// <summary>
+    /// A socket in the pod for reaching its application, from a source sk_lookup lets through
+    /// instead of steering back to the agent: 127.0.0.6 for IPv4, the destination address itself for IPv6.
+    /// </summary>
+    private Task<Socket> ApplicationSocketAsync(IPEndPoint target) =>
+        target.AddressFamily == AddressFamily.InterNetwork
+            ? sockets.UpstreamAsync(AddressFamily.InterNetwork, new IPEndPoint(WeftConstants.InboundSourceV4, 0))
+            : sockets.UpstreamAsync(AddressFamily.InterNetworkV6, new IPEndPoint(target.Address, 0));
 
     private static string Outcome(LiveConnection live, string? error) =>
         live.RevokedBy is { } reason ? "revoked: " + reason : error ?? "ok";

@@ -24,7 +24,7 @@ public sealed partial class PodProxy
             tunnel = await ctx.Tunnels.OpenAsync(
                 new HboneDestination
                 {
-                    SourceKey = Pod.Uid,
+                    SourceKey = tunnelSourceKey,
                     SourceCertificate = certificate,
                     DestinationIdentity = mesh.Identity,
                     TunnelAddress = mesh.Tunnel,
@@ -97,16 +97,15 @@ public sealed partial class PodProxy
 
             var target = request.Target.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(request.Target.Address.MapToIPv4(), request.Target.Port) : request.Target;
 
-            // IPv4 from 127.0.0.6, which sk_lookup lets through to the application; IPv6 is not steered.
-            upstream = target.AddressFamily == AddressFamily.InterNetwork
-                ? await sockets.UpstreamAsync(AddressFamily.InterNetwork, new IPEndPoint(WeftConstants.InboundSourceV4, 0)).ConfigureAwait(false)
-                : await sockets.UpstreamAsync(AddressFamily.InterNetworkV6).ConfigureAwait(false);
+            upstream = await ApplicationSocketAsync(target).ConfigureAwait(false);
             var error = await ConnectAsync(upstream, target, live!.Token).ConfigureAwait(false);
             if (error is not null)
             {
-                ctx.HboneMetrics.Refused("server", nameof(HboneFailure.Unreachable));
-                await request.RejectAsync(503, abort).ConfigureAwait(false);
-                record.Write(ctx.AccessLogger, 0, 0, live.RevokedBy ?? "connect failed: " + error);
+                // Revoked meanwhile: that is a denial, not an unreachable application.
+                var revoked = live.RevokedBy is not null;
+                ctx.HboneMetrics.Refused("server", revoked ? nameof(HboneFailure.Denied) : nameof(HboneFailure.Unreachable));
+                await request.RejectAsync(revoked ? 401 : 503, abort).ConfigureAwait(false);
+                record.Write(ctx.AccessLogger, 0, 0, Outcome(live, "connect failed: " + error));
                 return;
             }
 
@@ -116,7 +115,7 @@ public sealed partial class PodProxy
             var result = await TunnelRelay.RunAsync(upstream, request.Stream, live.Token).ConfigureAwait(false);
             record.Write(ctx.AccessLogger, result.Received, result.Sent, Outcome(live, result.Error));
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
         {
             request.Stream.Reset();
             record.Write(ctx.AccessLogger, 0, 0, "error: " + e.Message);

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -22,13 +23,13 @@ public sealed partial class PodProxy : IAsyncDisposable
     private readonly ProxyContext ctx;
     private readonly PodSockets sockets;
     private readonly List<Socket> outboundListeners = [];
-    private readonly HashSet<IPAddress> steered = [];
+    private string tunnelSourceKey = "";
+    private FrozenSet<IPAddress> steered = FrozenSet<IPAddress>.Empty;
     private readonly CancellationTokenSource stop = new();
     private readonly List<Task> acceptLoops = [];
     private readonly Func<IPEndPoint, CancellationToken, ValueTask<Socket>> dial;
     private readonly HboneInbound tunnelServer;
-    private Socket? inboundListener;
-    private Socket? tunnelListener;
+    private readonly List<Socket> inboundListeners = [];
     private BpfLink? inboundLink;
     private bool enrolled;
 
@@ -108,8 +109,13 @@ public sealed partial class PodProxy : IAsyncDisposable
             s.Dispose();
         }
 
-        inboundListener?.Dispose();
-        tunnelListener?.Dispose();
+        foreach (var s in inboundListeners)
+        {
+            s.Dispose();
+        }
+
+        // Tunnel connections still open take no new streams (GOAWAY); their streams finish.
+        await tunnelServer.GoAwayAllAsync().ConfigureAwait(false);
         await Task.WhenAll(acceptLoops).ConfigureAwait(false);
         stop.Dispose();
         sockets.Netns.Dispose();
@@ -124,6 +130,9 @@ public sealed partial class PodProxy : IAsyncDisposable
         }
 
         NetnsCookie = await sockets.CookieAsync().ConfigureAwait(false);
+
+        // Pooled tunnels were dialled from one namespace: a pod re-created under the same uid must not reuse them.
+        tunnelSourceKey = $"{Pod.Uid}@{NetnsCookie}";
         outboundListeners.Add(await sockets.ListenAsync(new IPEndPoint(IPAddress.Loopback, WeftConstants.OutboundPort)).ConfigureAwait(false));
         try
         {
@@ -134,29 +143,58 @@ public sealed partial class PodProxy : IAsyncDisposable
             // The pod has no IPv6 loopback (IPv6 disabled in it): IPv6 destinations are then unreachable anyway.
         }
 
-        inboundListener = await sockets.ListenAsync(new IPEndPoint(IPAddress.Loopback, WeftConstants.InboundPlainPort)).ConfigureAwait(false);
-        tunnelListener = await sockets.ListenAsync(new IPEndPoint(IPAddress.Loopback, WeftConstants.InboundTunnelPort)).ConfigureAwait(false);
         foreach (var s in outboundListeners)
         {
             acceptLoops.Add(AcceptLoopAsync(s, HandleOutboundAsync));
         }
 
-        acceptLoops.Add(AcceptLoopAsync(inboundListener, HandleInboundAsync));
-        acceptLoops.Add(AcceptLoopAsync(tunnelListener, tunnelServer.ServeAsync));
+        // Inbound listeners per address family the pod has (sk_lookup assigns only a socket of the
+        // packet's family). The agent's own connections to the application are told apart by their
+        // source: 127.0.0.6 for IPv4, the pod's own address for IPv6.
+        var v4 = await BindInboundAsync(AddressFamily.InterNetwork, IPAddress.Loopback).ConfigureAwait(false);
+        var v6 = await BindInboundAsync(AddressFamily.InterNetworkV6, IPAddress.IPv6Loopback).ConfigureAwait(false);
 
-        // Inbound steering is IPv4 for now: the agent's IPv4 connections to the application
-        // come from 127.0.0.6, which sk_lookup recognises; IPv6 has no such address yet.
-        // The set is complete before any address is steered: handlers read it without a lock.
-        steered.UnionWith(Pod.Addresses.Where(a => a.AddressFamily == AddressFamily.InterNetwork));
+        // Complete before the first accept: handlers read it without a lock.
+        steered = Pod.Addresses.Where(a => (a.AddressFamily == AddressFamily.InterNetwork ? v4 : v6) is not null).ToFrozenSet();
+        foreach (var (plain, tunnel) in new[] { v4, v6 }.OfType<(Socket, Socket)>())
+        {
+            acceptLoops.Add(AcceptLoopAsync(plain, HandleInboundAsync));
+            acceptLoops.Add(AcceptLoopAsync(tunnel, tunnelServer.ServeAsync));
+        }
+
         foreach (var address in steered)
         {
-            ctx.Capture.SetListener(address, ListenerKind.Plain, inboundListener);
-            ctx.Capture.SetListener(address, ListenerKind.Tunnel, tunnelListener);
+            var (plain, tunnel) = address.AddressFamily == AddressFamily.InterNetwork ? v4!.Value : v6!.Value;
+            ctx.Capture.SetListener(address, ListenerKind.Plain, plain);
+            ctx.Capture.SetListener(address, ListenerKind.Tunnel, tunnel);
         }
 
         inboundLink = ctx.Capture.AttachInbound(Netns);
         ctx.Capture.Enroll(NetnsCookie, podId);
         enrolled = true;
+    }
+
+    /// <summary>The plaintext and tunnel listeners for one family, or null when the pod has no address (or no loopback) of it.</summary>
+    private async Task<(Socket Plain, Socket Tunnel)?> BindInboundAsync(AddressFamily family, IPAddress loopback)
+    {
+        if (!Pod.Addresses.Any(a => a.AddressFamily == family))
+        {
+            return null;
+        }
+
+        try
+        {
+            var plain = await sockets.ListenAsync(new IPEndPoint(loopback, WeftConstants.InboundPlainPort)).ConfigureAwait(false);
+            inboundListeners.Add(plain);
+            var tunnel = await sockets.ListenAsync(new IPEndPoint(loopback, WeftConstants.InboundTunnelPort)).ConfigureAwait(false);
+            inboundListeners.Add(tunnel);
+            return (plain, tunnel);
+        }
+        catch (SocketException e) when (family == AddressFamily.InterNetworkV6 && e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
+        {
+            // IPv6 disabled in the pod: nothing can reach its IPv6 addresses either.
+            return null;
+        }
     }
 
     private async Task AcceptLoopAsync(Socket listener, Func<Socket, CancellationToken, Task> handler)

@@ -17,6 +17,39 @@ public sealed class InboundSteeringTests
     private static readonly TimeSpan Wait = CaptureLab.Wait;
 
     [RootFact]
+    public async Task IPv6_connections_are_steered_too_and_the_pods_own_address_as_source_is_the_agents_way_through()
+    {
+        using var t = CaptureLab.Create(nameof(InboundSteeringTests) + "6");
+        var node = t.AddNode("node");
+        var a = t.AddPod(node, "a", "10.77.0.2");
+        var b = t.AddPod(node, "b", "10.77.0.3");
+        using var app = b.Serve(9090);
+        var capture = t.StartCapture(node);
+        var plain = await t.ListenAsync(b, new IPEndPoint(IPAddress.IPv6Loopback, WeftConstants.InboundPlainPort));
+        t.Own(capture.AttachInbound(t.Netns(b)));
+        capture.SetListener(b.Address6!, ListenerKind.Plain, plain);
+
+        var send = a.SendAsync(new IPEndPoint(b.Address6!, 9090), 500);
+        using (var conn = await t.AcceptAsync(plain, send))
+        {
+            Assert.Equal(new IPEndPoint(b.Address6!, 9090), conn.LocalEndPoint);
+            Assert.Equal(a.Address6, ((IPEndPoint)conn.RemoteEndPoint!).Address);
+            Assert.Equal(500, await ProbeWire.AnswerAsync(conn, Wait));
+        }
+
+        Assert.True((await send).Ok);
+        Assert.Equal(1UL, capture.Counter(WeftCounter.LookupSteered));
+
+        // From the destination address itself, inside the pod (how the agent reaches the application): passes.
+        var agentSide = await t.SocketAsync(b, AddressFamily.InterNetworkV6, new IPEndPoint(b.Address6!, 0));
+        var digest = await ProbeWire.SendNothingAsync(agentSide, new IPEndPoint(b.Address6!, 9090), Wait);
+        Assert.Contains("\"bytes\":0", digest, StringComparison.Ordinal);
+        Assert.False(CaptureLab.HasPending(plain));
+        Assert.Equal(1UL, capture.Counter(WeftCounter.LookupSkipAgent));
+        Assert.Equal(1UL, capture.Counter(WeftCounter.LookupSteered));
+    }
+
+    [RootFact]
     public async Task Connections_to_the_pod_address_land_on_the_registered_listener_until_it_is_removed_or_detached()
     {
         using var t = CaptureLab.Create(nameof(InboundSteeringTests));

@@ -168,9 +168,20 @@ public sealed class CaptureTrafficTests(MeshFixture fixture) : IClassFixture<Mes
         Assert.StartsWith($"[{Mesh.Client.Address6}]:", outbound.SourceAddress, StringComparison.Ordinal);
 
         // Tunnelled like IPv4 (web-1 is in the mesh), in a tunnel to web-1's IPv4 address; inside web-1 the
-        // agent reaches the application from the pod's own IPv6 address (127.0.0.6 has no IPv6 twin yet).
+        // agent reaches the application from the pod's own IPv6 address (sk_lookup's sign for "the agent").
         Assert.Equal(($"{Mesh.Web1.Address}:15008", "mutual_tls"), (outbound.Upstream, outbound.Security));
         Assert.StartsWith($"[{Mesh.Web1.Address6}]:", served.Remote, StringComparison.Ordinal);
+    }
+
+    [RootFact]
+    public async Task IPv6_inbound_from_outside_the_mesh_is_steered_to_the_agent_too()
+    {
+        var to = new IPEndPoint(Mesh.Web2.Address6!, MeshLab.AppPort);
+        var (_, served) = await Mesh.SendAsync(Mesh.Legacy, to, "web-2");
+        var inbound = await OneAsync(r => r.Direction == "inbound" && r.OriginalDestination == to.ToString());
+        Assert.Equal(("legacy/legacy-1", "plaintext", "ok"), (inbound.SourceWorkload, inbound.Security, inbound.Result));
+        Assert.StartsWith($"[{Mesh.Legacy.Address6}]:", inbound.SourceAddress, StringComparison.Ordinal);
+        Assert.StartsWith($"[{Mesh.Web2.Address6}]:", served.Remote, StringComparison.Ordinal);
     }
 
     [RootFact]

@@ -144,16 +144,18 @@ public sealed partial class AgentService(
         }
 
         capture!.SetExclusions(config.Capture.ExcludePorts, config.Capture.ExcludeCidrs);
-        identities!.Track(config, MeshMembership.EnrolledWorkloads(config));
         proxy!.Routes = new ConfigRouteTable(config);
 
         // New connections meet the new policies at once; live ones they no longer allow are closed.
-        foreach (var revoked in proxy.Authorizer.Update(config.CreatePolicySet(), proxy.Live.Snapshot()))
+        foreach (var revoked in proxy.Authorizer.Update(config.CreatePolicySet(), proxy.Live.All()))
         {
             revoked.Handle.Revoke(revoked.Decision.ToString());
         }
 
         await reconciler!.ApplyAsync(config).ConfigureAwait(false);
+
+        // After the pods: an identity is let go only once no enrolled pod can ask for it again.
+        identities!.Track(config, MeshMembership.EnrolledWorkloads(config));
     }
 
     // Changes are queued and applied one at a time, in the order the source published them.

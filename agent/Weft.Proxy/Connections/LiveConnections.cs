@@ -23,9 +23,13 @@ public sealed class LiveConnections
         return connection;
     }
 
-    /// <summary>What a policy update judges: every live connection with its facts.</summary>
-    public IEnumerable<(LiveConnection Handle, ConnectionFacts Facts)> Snapshot() =>
-        live.Values.Select(c => (c, c.Facts)).ToArray();
+    /// <summary>
+    /// What a policy update judges: every live connection with its facts. Lazy on purpose: the
+    /// update enumerates it after putting the new set in force, so a connection registered before
+    /// the swap is in it, and one registered after re-checks against the new set itself.
+    /// </summary>
+    public IEnumerable<(LiveConnection Handle, ConnectionFacts Facts)> All() =>
+        live.Values.Select(c => (c, c.Facts));
 
     internal void Remove(long id) => live.TryRemove(id, out _);
 }

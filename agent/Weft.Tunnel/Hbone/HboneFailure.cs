@@ -18,6 +18,9 @@ public enum HboneFailure
     /// <summary>The HTTP/2 layer failed: garbage, a bad preface, a protocol error, the connection ended.</summary>
     ProtocolError,
 
+    /// <summary>The HTTP/2 layer reset one stream for the peer's fault: beyond the stream limit (a flood), or a stream-level protocol or flow-control error.</summary>
+    StreamRejected,
+
     /// <summary>Not a CONNECT, or an authority that is not an address of this pod (400).</summary>
     BadRequest,
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -20,6 +21,9 @@ public sealed partial class HboneInbound
     private readonly HboneOptions options;
     private readonly HboneMetrics metrics;
     private readonly ILogger log;
+    private readonly Action<Http2ErrorCode> countStreamRejected;
+    private readonly ConcurrentDictionary<Http2Connection, byte> open = new();
+    private volatile bool goingAway;
 
     public HboneInbound(HboneInboundSettings settings, HboneOptions options, HboneMetrics metrics, ILogger logger)
     {
@@ -39,6 +43,7 @@ public sealed partial class HboneInbound
         this.settings = settings;
         this.options = options;
         this.metrics = metrics;
+        countStreamRejected = _ => metrics.Refused("server", nameof(HboneFailure.StreamRejected));
         log = logger;
     }
 
@@ -77,14 +82,48 @@ public sealed partial class HboneInbound
         await connection.CloseAsync().ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Graceful end (the pod is released, the agent stops): every open tunnel connection gets GOAWAY
+    /// (NO_ERROR), takes no new stream and closes once its streams are done; a connection that
+    /// completes its handshake after this gets GOAWAY at once.
+    /// </summary>
+    public async Task GoAwayAllAsync()
+    {
+        goingAway = true;
+        foreach (var connection in open.Keys)
+        {
+            await GoAwayQuietlyAsync(connection).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task GoAwayQuietlyAsync(Http2Connection connection)
+    {
+        try
+        {
+            await connection.GoAwayAsync(Http2ErrorCode.NoError).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is Http2Exception or ObjectDisposedException or InvalidOperationException)
+        {
+            // It ended meanwhile.
+        }
+    }
+
     private async Task RunHttp2Async(SslStream ssl, InboundConnection connection, CancellationToken cancellationToken)
     {
         var http2 = Http2Connection.Server(ssl, options.Http2, stream => OnStreamAsync(stream, connection), log);
+        http2.StreamRejected = countStreamRejected;
+        open.TryAdd(http2, 0);
         await using (http2.ConfigureAwait(false))
         {
             try
             {
-                await http2.RunAsync(cancellationToken).ConfigureAwait(false);
+                var running = http2.RunAsync(cancellationToken);
+                if (goingAway)
+                {
+                    await GoAwayQuietlyAsync(http2).ConfigureAwait(false);
+                }
+
+                await running.ConfigureAwait(false);
                 HboneInboundLog.ConnectionEnded(log, connection.Peer, connection.PeerAddress, "closed");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -104,6 +143,10 @@ public sealed partial class HboneInbound
             catch (Exception e)
             {
                 HboneInboundLog.ConnectionFailed(log, connection.Peer, connection.PeerAddress, e);
+            }
+            finally
+            {
+                open.TryRemove(http2, out _);
             }
         }
     }

@@ -101,6 +101,7 @@ public sealed partial class Http2Connection
     private void StreamErrorLocked(Http2Stream stream, Http2ErrorCode code, string reason)
     {
         Http2Log.StreamError(log, role, stream.Id, code, reason);
+        StreamRejected?.Invoke(code);
         ResetLocked(stream, code, sendRst: true, new Http2StreamException(code, $"stream {stream.Id}: {reason}"));
     }
 
@@ -108,6 +109,7 @@ public sealed partial class Http2Connection
     private void RefuseLocked(int streamId, Http2ErrorCode code, string reason)
     {
         Http2Log.StreamError(log, role, streamId, code, reason);
+        StreamRejected?.Invoke(code);
         FrameWriter.WriteRstStream(pending, streamId, code);
         history.Reset(streamId);
         writerWake.Set();

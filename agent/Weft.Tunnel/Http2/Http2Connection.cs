@@ -102,6 +102,13 @@ public sealed partial class Http2Connection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Told of every stream this end resets for the peer's fault (REFUSED_STREAM beyond the stream
+    /// limit, a stream-level protocol or flow-control error), so callers can count them. Set it
+    /// before <see cref="RunAsync"/>; it runs under the connection's lock and must only count.
+    /// </summary>
+    public Action<Http2ErrorCode>? StreamRejected { get; set; }
+
     /// <summary>Completes (never faults) once the connection has ended and the transport is closed.</summary>
     public Task Completion => completion.Task;
 

@@ -87,6 +87,11 @@ public sealed class PolicyEnforcementTests(TwoNodeFixture fixture) : IClassFixtu
         await Mesh.ReconfigureAsync(StrictShop);
         Assert.False((await Mesh.LegacyB.SendAsync(WebB, 4096, TwoNodeMesh.ReplyBytes)).Ok, "plaintext reached a STRICT workload");
         await TwoNodeMesh.OneAsync(Mesh.AgentB, r => r.SourceWorkload == "legacy/legacy-b" && r.Result == "denied: plaintext refused, mTLS mode is STRICT");
+
+        // IPv6 is steered the same way: no way around STRICT through the pod's other address.
+        var webB6 = new IPEndPoint(Mesh.WebB.Address6!, TwoNodeMesh.AppPort);
+        Assert.False((await Mesh.LegacyB.SendAsync(webB6, 4096, TwoNodeMesh.ReplyBytes)).Ok, "plaintext reached a STRICT workload over IPv6");
+        await TwoNodeMesh.OneAsync(Mesh.AgentB, r => r.OriginalDestination == webB6.ToString() && r.Result == "denied: plaintext refused, mTLS mode is STRICT");
         await Mesh.SendAsync(Mesh.ClientA, WebB, "web-b");
 
         // Back to PERMISSIVE (no entry): plaintext is accepted again.

@@ -92,7 +92,7 @@ public sealed class HboneInboundHttp2AttackTests(ITestOutputHelper output) : IDi
         await raw.SendAsync(w => FrameWriter.WriteData(w, 3, "ok"u8, endStream: true));
         var echoed = await raw.ExpectAsync(FrameType.Data, f => f.StreamId == 3 && f.Header.Length > 0);
         Assert.Equal("ok"u8.ToArray(), echoed.Payload);
-        Assert.Empty(server.Metrics.By(InboundServer.Refusals, "reason"));
+        Assert.Equal(new Dictionary<string, long> { ["StreamRejected"] = 1 }, server.Metrics.By(InboundServer.Refusals, "reason"));
     }
 
     [Fact]
@@ -140,7 +140,9 @@ public sealed class HboneInboundHttp2AttackTests(ITestOutputHelper output) : IDi
         Assert.Equal("200", Status(await raw.ExpectAsync(FrameType.Headers, f => f.StreamId == next)));
 
         await healthy.AssertStillWorksAsync();
-        Assert.Empty(server.Metrics.By(InboundServer.Refusals, "reason"));
+
+        // Each refused stream is counted.
+        Assert.Equal(new Dictionary<string, long> { ["StreamRejected"] = 10 }, server.Metrics.By(InboundServer.Refusals, "reason"));
     }
 
     /// <summary>The :status of a response HEADERS frame (our encoder keeps no dynamic table: any decoder reads it).</summary>

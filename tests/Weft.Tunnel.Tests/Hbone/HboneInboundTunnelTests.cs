@@ -98,6 +98,33 @@ public sealed class HboneInboundTunnelTests(ITestOutputHelper output) : IDisposa
     }
 
     [Fact]
+    public async Task GoAwayAll_lets_open_streams_finish_but_takes_no_new_ones_even_on_later_connections()
+    {
+        await using var server = new InboundServer(ca, output: TestLog.To(output, "inbound"));
+        var (ssl, _) = await InboundClient.TlsAsync(server, new ClientTls { Certificate = ca.Issue(ca.Id("shop", "frontend")) });
+        await using var raw = new RawPeer(ssl);
+        await raw.HandshakeAsClientAsync();
+        await raw.SendConnectAsync(1);
+        await raw.ExpectAsync(FrameType.Headers, f => f.StreamId == 1);
+
+        await server.Inbound.GoAwayAllAsync();
+        var goAway = await raw.ExpectAsync(FrameType.GoAway);
+        Assert.Equal((Http2ErrorCode.NoError, 1), (goAway.ErrorCode, goAway.LastStreamId));
+
+        // The open stream still carries data both ways, to its end.
+        await raw.SendAsync(w => FrameWriter.WriteData(w, 1, "still here"u8, endStream: true));
+        var echoed = await raw.ExpectAsync(FrameType.Data, f => f.StreamId == 1 && f.Header.Length > 0);
+        Assert.Equal("still here"u8.ToArray(), echoed.Payload);
+
+        // A connection made afterwards is told at once.
+        var (late, _) = await InboundClient.TlsAsync(server, new ClientTls { Certificate = ca.Issue(ca.Id("shop", "frontend")) });
+        await using var lateRaw = new RawPeer(late);
+        await lateRaw.HandshakeAsClientAsync();
+        Assert.Equal(Http2ErrorCode.NoError, (await lateRaw.ExpectAsync(FrameType.GoAway)).ErrorCode);
+        Assert.Empty(server.Metrics.By(InboundServer.Refusals, "reason"));
+    }
+
+    [Fact]
     public async Task Cancelling_ServeAsync_sends_GOAWAY_closes_and_cancels_the_handlers()
     {
         var handlerCancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

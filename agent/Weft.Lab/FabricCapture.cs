@@ -24,6 +24,8 @@ public sealed class FabricCapture : IDisposable
 
     public string PcapPath { get; }
 
+    private static readonly TimeSpan BlockRetireWait = TimeSpan.FromSeconds(1);
+
     /// <summary>Starts capturing with a BPF capture filter (e.g. "tcp"); returns once dumpcap is capturing.</summary>
     public static async Task<FabricCapture> StartAsync(Lab lab, string filter = "tcp")
     {
@@ -73,6 +75,10 @@ public sealed class FabricCapture : IDisposable
         if (!stopped)
         {
             stopped = true;
+
+            // libpcap hands packets to dumpcap in blocks (TPACKET_V3) that the kernel retires when
+            // full or on a timeout; SIGINT right after the traffic loses the block still open.
+            await Task.Delay(BlockRetireWait).ConfigureAwait(false);
             _ = NativeMethods.Signal(dumpcap.Id, 2);
             await dumpcap.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20)).ConfigureAwait(false);
         }

@@ -22,7 +22,9 @@ public sealed class FabricCaptureTests
         Assert.True(result.Ok, result.Error);
         await capture.StopAsync();
 
-        Assert.True(capture.Contains(Encoding.ASCII.GetBytes(Marker)), "the application's bytes are not in the capture");
+        Assert.True(capture.Contains(Encoding.ASCII.GetBytes(Marker)),
+            $"the application's bytes are not in the capture ({capture.Fields("tcp", "frame.number", "tcp.srcport", "tcp.dstport", "tcp.len").Count} TCP frames: "
+            + string.Join("; ", capture.Fields("tcp", "frame.number", "tcp.srcport", "tcp.dstport", "tcp.len").Take(12).Select(f => string.Join(',', f))) + ")");
         var ports = capture.Fields("tcp.flags.syn == 1 && tcp.flags.ack == 0", "ip.src", "ip.dst", "tcp.dstport");
         Assert.Contains(ports, r => r[0] == "10.77.0.2" && r[1] == "10.77.0.3" && r[2] == "8080");
     }

@@ -19,6 +19,8 @@ declare -A need=(
   # HTTP/2 interop peers of the tunnel tests: Debian's h2 for /usr/bin/python3, and nghttp
   [/usr/lib/python3/dist-packages/h2/__init__.py]=python3-h2
   [nghttp]=nghttp2-client
+  # a real Prometheus (server and promtool) for the telemetry tests, run by the tests on loopback
+  [promtool]=prometheus
 )
 libbpf_so=$(ldconfig -p 2>/dev/null | grep -c 'libbpf.so.1 ' || true)
 
@@ -41,7 +43,12 @@ echo "weft: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no without a prompt
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
-if ! apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+# no recommends: prometheus would bring node-exporter, a service nothing here wants
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
   apt-get update -qq >/dev/null
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The package starts a system Prometheus; the tests run their own on loopback, so stop it.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled prometheus >/dev/null 2>&1; then
+  systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi

@@ -1,0 +1,17 @@
+namespace Weft.Telemetry;
+
+/// <summary>The names the agent's telemetry is published under.</summary>
+public static class WeftTelemetry
+{
+    /// <summary>The agent's <see cref="System.Diagnostics.Metrics.Meter"/> and <see cref="System.Diagnostics.ActivitySource"/> name.</summary>
+    public const string Name = "Weft.Agent";
+
+    /// <summary>Port of the Prometheus scrape endpoint (/metrics, /stats/prometheus), as ztunnel's.</summary>
+    public const int MetricsPort = 15020;
+
+    /// <summary>Port of the readiness endpoint (/healthz/ready).</summary>
+    public const int ReadinessPort = 15021;
+
+    /// <summary>Port of the admin endpoint (/config_dump), on localhost only.</summary>
+    public const int AdminPort = 15000;
+}

@@ -12,7 +12,7 @@ public sealed partial class PodProxy
 {
     private async Task HandleOutboundAsync(Socket client, CancellationToken abort)
     {
-        var record = new ConnectionRecord("outbound") { SourceWorkload = Pod.Uid, SourcePrincipal = Pod.Identity.ToString() };
+        var record = new ConnectionRecord("outbound", ctx) { SourceWorkload = Pod.Uid, SourcePrincipal = Pod.Identity.ToString() };
         var peer = (IPEndPoint?)client.RemoteEndPoint;
         record.Source = peer;
         Socket? upstream = null;
@@ -52,8 +52,8 @@ public sealed partial class PodProxy
                 return;
             }
 
-            var result = await TcpRelay.RunAsync(client, upstream, abort).ConfigureAwait(false);
-            record.Write(ctx.AccessLogger, result.Sent, result.Received, result.Error ?? "ok");
+            var result = await TcpRelay.RunAsync(client, upstream, abort, record.Opened()).ConfigureAwait(false);
+            record.Write(result.Sent, result.Received, result.Error ?? "ok");
         }
         catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
         {
@@ -71,7 +71,7 @@ public sealed partial class PodProxy
     {
         var source = (IPEndPoint?)client.RemoteEndPoint;
         var original = (IPEndPoint?)client.LocalEndPoint;
-        var record = new ConnectionRecord("inbound")
+        var record = new ConnectionRecord("inbound", ctx)
         {
             Source = source,
             OriginalDestination = original,
@@ -97,6 +97,7 @@ public sealed partial class PodProxy
             var decision = Authorize(facts, abort, out live);
             if (!decision.Allowed)
             {
+                record.FailureFlags = "DENY";
                 Refuse(client, record, decision.ToString());
                 return;
             }
@@ -109,8 +110,8 @@ public sealed partial class PodProxy
                 return;
             }
 
-            var result = await TcpRelay.RunAsync(client, upstream, live.Token).ConfigureAwait(false);
-            record.Write(ctx.AccessLogger, result.Sent, result.Received, Outcome(live, result.Error));
+            var result = await TcpRelay.RunAsync(client, upstream, live.Token, record.Opened()).ConfigureAwait(false);
+            record.Write(result.Sent, result.Received, Outcome(live, result.Error));
         }
         catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
         {
@@ -168,9 +169,9 @@ public sealed partial class PodProxy
     private static bool IsAgentPort(int port) =>
         port is WeftConstants.OutboundPort or WeftConstants.InboundPlainPort or WeftConstants.InboundTunnelPort;
 
-    private void Refuse(Socket client, ConnectionRecord record, string reason)
+    private static void Refuse(Socket client, ConnectionRecord record, string reason)
     {
-        record.Write(ctx.AccessLogger, 0, 0, reason);
+        record.Write(0, 0, reason);
         TcpRelay.Reset(client);
     }
 

@@ -37,6 +37,7 @@ public sealed partial class PodProxy
         }
         catch (HboneException e)
         {
+            record.FailureFlags = e.Failure == HboneFailure.Denied ? "DENY" : "UF";
             Refuse(client, record, $"tunnel {e.Failure}{(e.Status is { } status ? $" ({status})" : "")}: {e.Message}");
             return;
         }
@@ -46,8 +47,8 @@ public sealed partial class PodProxy
             return;
         }
 
-        var result = await TunnelRelay.RunAsync(client, tunnel.Stream, abort).ConfigureAwait(false);
-        record.Write(ctx.AccessLogger, result.Sent, result.Received, result.Error ?? "ok");
+        var result = await TunnelRelay.RunAsync(client, tunnel.Stream, abort, record.Opened()).ConfigureAwait(false);
+        record.Write(result.Sent, result.Received, result.Error ?? "ok");
     }
 
     private async ValueTask<Socket> DialTunnelAsync(IPEndPoint tunnel, CancellationToken cancellationToken)
@@ -69,7 +70,7 @@ public sealed partial class PodProxy
     /// <summary>A checked CONNECT into this pod: authorize on the peer's identity, reach the application, relay.</summary>
     private async Task HandleTunnelStreamAsync(HboneRequest request, CancellationToken abort)
     {
-        var record = new ConnectionRecord("inbound")
+        var record = new ConnectionRecord("inbound", ctx)
         {
             Source = request.PeerAddress,
             OriginalDestination = request.Target,
@@ -90,8 +91,9 @@ public sealed partial class PodProxy
             if (!decision.Allowed)
             {
                 ctx.HboneMetrics.Refused("server", nameof(HboneFailure.Denied));
+                record.FailureFlags = "DENY";
                 await request.RejectAsync(401, abort).ConfigureAwait(false);
-                record.Write(ctx.AccessLogger, 0, 0, decision.ToString());
+                record.Write(0, 0, decision.ToString());
                 return;
             }
 
@@ -105,20 +107,20 @@ public sealed partial class PodProxy
                 var revoked = live.RevokedBy is not null;
                 ctx.HboneMetrics.Refused("server", revoked ? nameof(HboneFailure.Denied) : nameof(HboneFailure.Unreachable));
                 await request.RejectAsync(revoked ? 401 : 503, abort).ConfigureAwait(false);
-                record.Write(ctx.AccessLogger, 0, 0, Outcome(live, "connect failed: " + error));
+                record.Write(0, 0, Outcome(live, "connect failed: " + error));
                 return;
             }
 
             await request.AcceptAsync(abort).ConfigureAwait(false);
 
-            // The socket is the application's side: what it sends is what this pod sent back.
-            var result = await TunnelRelay.RunAsync(upstream, request.Stream, live.Token).ConfigureAwait(false);
-            record.Write(ctx.AccessLogger, result.Received, result.Sent, Outcome(live, result.Error));
+            // The stream is the initiator here; the socket is the application being reached.
+            var result = await TunnelRelay.RunAsync(upstream, request.Stream, live.Token, record.Opened(), socketIsInitiator: false).ConfigureAwait(false);
+            record.Write(result.Sent, result.Received, Outcome(live, result.Error));
         }
         catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
         {
             request.Stream.Reset();
-            record.Write(ctx.AccessLogger, 0, 0, "error: " + e.Message);
+            record.Write(0, 0, "error: " + e.Message);
         }
         finally
         {

@@ -5,6 +5,7 @@ using Weft.Platform.Netns;
 using Weft.Policy;
 using Weft.Proxy.Connections;
 using Weft.Proxy.Routing;
+using Weft.Telemetry.Metrics;
 using Weft.Tunnel.Hbone;
 
 namespace Weft.Proxy;
@@ -40,6 +41,9 @@ public sealed class ProxyContext(NetnsExecutor executor, BpfCapture capture, Con
     public required HboneOptions Hbone { get; init; }
 
     public required HboneMetrics HboneMetrics { get; init; }
+
+    /// <summary>Istio's TCP metrics, both sides of every proxied connection.</summary>
+    public required TcpMetrics TcpMetrics { get; init; }
 
     /// <summary>The policies in force for inbound connections to this node's pods.</summary>
     public required Authorizer Authorizer { get; init; }

@@ -13,6 +13,7 @@ public sealed class ConfigRouteTable : IRouteTable
 {
     private readonly ServiceRegistry registry;
     private readonly FrozenDictionary<string, MeshDestination> mesh;
+    private readonly FrozenDictionary<string, WorkloadName> names;
 
     public ConfigRouteTable(LocalConfig config)
     {
@@ -23,6 +24,7 @@ public sealed class ConfigRouteTable : IRouteTable
         mesh = config.Workloads
             .Where(w => MeshMembership.InMesh(config, w))
             .ToFrozenDictionary(w => w.Uid, w => new MeshDestination(WorkloadIdentities.IdentityOf(config, w), new IPEndPoint(TunnelAddress(w), HboneOptions.Port)), StringComparer.Ordinal);
+        names = config.Workloads.ToFrozenDictionary(w => w.Uid, w => new WorkloadName(w.Name, w.Namespace), StringComparer.Ordinal);
     }
 
     public Route Resolve(IPEndPoint originalDestination)
@@ -44,6 +46,8 @@ public sealed class ConfigRouteTable : IRouteTable
     }
 
     public string? WorkloadAt(IPAddress address) => registry.FindWorkloadByAddress(address)?.Uid;
+
+    public WorkloadName? Describe(string uid) => names.GetValueOrDefault(uid);
 
     // Tunnel listeners are steered for IPv4 pod addresses; an IPv6 destination travels inside an IPv4 tunnel when the pod has one.
     private static IPAddress TunnelAddress(Workload w) =>

@@ -11,6 +11,7 @@ using Weft.Platform.Netns;
 using Weft.Policy;
 using Weft.Proxy;
 using Weft.Proxy.Connections;
+using Weft.Telemetry.Metrics;
 using Weft.Tunnel.Hbone;
 using Weft.Workloads;
 
@@ -29,7 +30,7 @@ public sealed partial class AgentService(
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(2);
     private readonly CancellationTokenSource stopping = new();
-    private readonly Meter meter = new("Weft.Agent");
+    private readonly Meter meter = new(Weft.Telemetry.WeftTelemetry.Name);
     private HboneClientPool? tunnels;
     private NodeLock? nodeLock;
     private NetnsExecutor? executor;
@@ -74,6 +75,7 @@ public sealed partial class AgentService(
             Tunnels = tunnels,
             Hbone = hbone,
             HboneMetrics = hboneMetrics,
+            TcpMetrics = new TcpMetrics(meter),
             Authorizer = new Authorizer(config.CreatePolicySet(), loggers.CreateLogger("Weft.Policy")),
         };
         reconciler = new PodReconciler(proxy, loggers.CreateLogger<PodReconciler>());

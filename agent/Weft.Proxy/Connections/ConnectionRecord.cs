@@ -1,19 +1,23 @@
 using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
+using Weft.Platform.Transfer;
+using Weft.Telemetry.Metrics;
 
 namespace Weft.Proxy.Connections;
 
 /// <summary>
-/// What one proxied connection's access-log line says, filled in as the handler learns it
-/// (addresses, workloads, identities) and written once when the connection ends.
+/// What one proxied connection's access-log line and metrics say, filled in as the handler
+/// learns it (addresses, workloads, identities), counted as opened when the relay starts, and
+/// written once when the connection ends.
 /// </summary>
-internal sealed class ConnectionRecord(string direction)
+internal sealed class ConnectionRecord(string direction, ProxyContext ctx)
 {
     public const string MutualTls = "mutual_tls";
     public const string Plaintext = "plaintext";
 
     private readonly long started = Stopwatch.GetTimestamp();
+    private TcpConnectionMetrics? metrics;
 
     public string Direction { get; } = direction;
 
@@ -36,8 +40,29 @@ internal sealed class ConnectionRecord(string direction)
     /// <summary>mutual_tls when the connection crossed an HBONE tunnel, else plaintext.</summary>
     public string Security { get; set; } = Plaintext;
 
-    public void Write(ILogger logger, long sent, long received, string result)
+    /// <summary>Envoy's flag for a connection that was not proxied: UF (upstream failure) unless set, e.g. DENY.</summary>
+    public string FailureFlags { get; set; } = "UF";
+
+    /// <summary>The connection is proxied from now on: counts it opened; the relay counts its bytes into the result.</summary>
+    public TransferCounts Opened()
     {
+        metrics = ctx.TcpMetrics.Opened(Labels("-"));
+        return metrics.Counts;
+    }
+
+    /// <summary>Ends the record: counts the connection closed (or failed, if never opened) and writes the access-log line.</summary>
+    public void Write(long sent, long received, string result)
+    {
+        if (metrics is not null)
+        {
+            metrics.Dispose();
+        }
+        else
+        {
+            ctx.TcpMetrics.Failed(Labels(FailureFlags));
+        }
+
+        var logger = ctx.AccessLogger;
         if (!logger.IsEnabled(LogLevel.Information))
         {
             return;
@@ -61,4 +86,29 @@ internal sealed class ConnectionRecord(string direction)
             durationMs,
             result);
     }
+
+    private TcpLabels Labels(string flags)
+    {
+        var source = ctx.Routes.Describe(SourceWorkload);
+        var destination = ctx.Routes.Describe(DestinationWorkload);
+        return new TcpLabels
+        {
+            Reporter = Direction == "outbound" ? TcpLabels.SourceReporter : TcpLabels.DestinationReporter,
+            SourceWorkload = source?.Name ?? TcpLabels.Unknown,
+            SourceWorkloadNamespace = source?.Namespace ?? TcpLabels.Unknown,
+            SourcePrincipal = SourcePrincipal == "-" ? TcpLabels.Unknown : SourcePrincipal,
+            DestinationWorkload = destination?.Name ?? TcpLabels.Unknown,
+            DestinationWorkloadNamespace = destination?.Namespace ?? TcpLabels.Unknown,
+            DestinationPrincipal = DestinationPrincipal == "-" ? TcpLabels.Unknown : DestinationPrincipal,
+            DestinationService = ServiceHost(DestinationService),
+            ConnectionSecurityPolicy = Security == MutualTls ? TcpLabels.MutualTls : TcpLabels.Unknown,
+            ResponseFlags = flags,
+        };
+    }
+
+    /// <summary>"namespace/name" as Istio's destination_service: name.namespace.svc.cluster.local.</summary>
+    private static string ServiceHost(string service) =>
+        service.IndexOf('/', StringComparison.Ordinal) is var slash and > 0
+            ? $"{service[(slash + 1)..]}.{service[..slash]}.svc.cluster.local"
+            : TcpLabels.Unknown;
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Weft.Platform.Sockets;
+using Weft.Platform.Transfer;
 
 namespace Weft.Proxy.Relay;
 
@@ -17,11 +18,12 @@ public static class TcpRelay
 {
     public const int ChunkSize = 64 * 1024;
 
-    public static async Task<RelayResult> RunAsync(Socket downstream, Socket upstream, CancellationToken cancellationToken)
+    /// <param name="counts">Where the bytes are counted as they move (for live metrics); one is made when null.</param>
+    public static async Task<RelayResult> RunAsync(Socket downstream, Socket upstream, CancellationToken cancellationToken, TransferCounts? counts = null)
     {
         ArgumentNullException.ThrowIfNull(downstream);
         ArgumentNullException.ThrowIfNull(upstream);
-        var counters = new RelayCounters();
+        var counters = new RelayCounters(counts ?? new TransferCounts());
 
         // Cancellation resets both sockets once, rather than a token on every receive and send.
         await using var reg = cancellationToken.UnsafeRegister(
@@ -35,7 +37,7 @@ public static class TcpRelay
         var toUpstream = PumpAsync(downstream, upstream, counters, sent: true);
         var toDownstream = PumpAsync(upstream, downstream, counters, sent: false);
         await Task.WhenAll(toUpstream, toDownstream).ConfigureAwait(false);
-        return new RelayResult(counters.Sent, counters.Received, counters.Error);
+        return new RelayResult(counters.Counts.Sent, counters.Counts.Received, counters.Error);
     }
 
     private static async Task PumpAsync(Socket from, Socket to, RelayCounters counters, bool sent)
@@ -77,21 +79,21 @@ public static class TcpRelay
     /// <summary>Closes with SO_LINGER 0, so the peer sees a reset rather than a clean end.</summary>
     public static void Reset(Socket socket) => SocketOptions.CloseWithReset(socket);
 
-    private sealed class RelayCounters
+    private sealed class RelayCounters(TransferCounts counts)
     {
-        public long Sent;
-        public long Received;
         public string? Error;
+
+        public TransferCounts Counts { get; } = counts;
 
         public void Add(bool sent, int n)
         {
             if (sent)
             {
-                Sent += n;
+                Counts.AddSent(n);
             }
             else
             {
-                Received += n;
+                Counts.AddReceived(n);
             }
         }
 

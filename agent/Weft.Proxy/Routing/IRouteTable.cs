@@ -12,6 +12,9 @@ public interface IRouteTable
     /// <summary>Routes an original destination; false when it cannot be served (see <see cref="Route.Refusal"/>).</summary>
     Route Resolve(IPEndPoint originalDestination);
 
-    /// <summary>The workload (namespace/name) that owns an address, for logs of inbound traffic.</summary>
+    /// <summary>The workload (its uid) that owns an address, for logs of inbound traffic.</summary>
     string? WorkloadAt(IPAddress address);
+
+    /// <summary>A workload's name and namespace by uid, for metric labels; null when unknown.</summary>
+    WorkloadName? Describe(string uid);
 }

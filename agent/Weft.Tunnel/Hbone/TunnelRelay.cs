@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Weft.Platform.Sockets;
+using Weft.Platform.Transfer;
 using Weft.Tunnel.Http2;
 
 namespace Weft.Tunnel.Hbone;
@@ -15,14 +16,22 @@ public static class TunnelRelay
 {
     public const int ChunkSize = 64 * 1024;
 
-    public static async Task<TunnelRelayResult> RunAsync(Socket socket, Http2Stream stream, CancellationToken cancellationToken)
+    /// <param name="counts">
+    /// Where the bytes are counted as they move (for live metrics), from the initiator's point of
+    /// view: Sent is what the initiator sent. One is made when null.
+    /// </param>
+    /// <param name="socketIsInitiator">
+    /// True when the socket is the connection's initiator (outbound: the application); false when
+    /// the stream is (inbound: the socket is the application being reached).
+    /// </param>
+    public static async Task<TunnelRelayResult> RunAsync(Socket socket, Http2Stream stream, CancellationToken cancellationToken, TransferCounts? counts = null, bool socketIsInitiator = true)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(stream);
-        var state = new State(socket, stream);
+        var state = new State(socket, stream, counts ?? new TransferCounts(), socketIsInitiator);
         await using var reg = cancellationToken.UnsafeRegister(static s => ((State)s!).Abort(new OperationCanceledException()), state).ConfigureAwait(false);
         await Task.WhenAll(SocketToStreamAsync(state), StreamToSocketAsync(state)).ConfigureAwait(false);
-        return new TunnelRelayResult(state.Sent, state.Received, state.Error);
+        return new TunnelRelayResult(state.Counts.Sent, state.Counts.Received, state.Error);
     }
 
     private static async Task SocketToStreamAsync(State s)
@@ -44,7 +53,7 @@ public static class TunnelRelay
                     }
 
                     await s.Stream.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
-                    s.Sent += n;
+                    s.CountFromSocket(n);
                 }
                 finally
                 {
@@ -77,7 +86,7 @@ public static class TunnelRelay
                     }
 
                     await s.Socket.SendAsync(buffer.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
-                    s.Received += n;
+                    s.CountFromStream(n);
                 }
                 finally
                 {
@@ -91,17 +100,39 @@ public static class TunnelRelay
         }
     }
 
-    private sealed class State(Socket socket, Http2Stream stream)
+    private sealed class State(Socket socket, Http2Stream stream, TransferCounts counts, bool socketIsInitiator)
     {
         private int aborted;
+
+        public void CountFromSocket(int n)
+        {
+            if (socketIsInitiator)
+            {
+                Counts.AddSent(n);
+            }
+            else
+            {
+                Counts.AddReceived(n);
+            }
+        }
+
+        public void CountFromStream(int n)
+        {
+            if (socketIsInitiator)
+            {
+                Counts.AddReceived(n);
+            }
+            else
+            {
+                Counts.AddSent(n);
+            }
+        }
 
         public Socket Socket { get; } = socket;
 
         public Http2Stream Stream { get; } = stream;
 
-        public long Sent { get; set; }
-
-        public long Received { get; set; }
+        public TransferCounts Counts { get; } = counts;
 
         public string? Error { get; private set; }
 
@@ -119,5 +150,5 @@ public static class TunnelRelay
     }
 }
 
-/// <summary>Bytes from the socket into the tunnel, from the tunnel to the socket, and the first error.</summary>
+/// <summary>Bytes the initiator sent (socket → stream when the socket is the initiator), bytes it received, and the first error.</summary>
 public readonly record struct TunnelRelayResult(long Sent, long Received, string? Error);

@@ -4,7 +4,7 @@ using Weft.Capture.Maps;
 using Weft.Policy;
 using Weft.Proxy.Connections;
 using Weft.Proxy.Routing;
-using Weft.Proxy.Tracing;
+using Weft.Telemetry.Tracing;
 using Weft.Tunnel.Hbone;
 
 namespace Weft.Proxy;
@@ -30,7 +30,7 @@ public sealed partial class PodProxy
                     TunnelAddress = mesh.Tunnel,
                     Target = target,
                     Source = record.Source,
-                    TraceParent = TraceParent.NewRoot(),
+                    TraceParent = ConnectionTracing.TraceParentOf(record.Activity),
                     Dial = dial,
                 },
                 abort).ConfigureAwait(false);
@@ -70,7 +70,7 @@ public sealed partial class PodProxy
     /// <summary>A checked CONNECT into this pod: authorize on the peer's identity, reach the application, relay.</summary>
     private async Task HandleTunnelStreamAsync(HboneRequest request, CancellationToken abort)
     {
-        var record = new ConnectionRecord("inbound", ctx)
+        var record = new ConnectionRecord("inbound", ctx, request.TraceParent)
         {
             Source = request.PeerAddress,
             OriginalDestination = request.Target,

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Weft.Platform.Transfer;
 using Weft.Telemetry.Metrics;
+using Weft.Telemetry.Tracing;
 
 namespace Weft.Proxy.Connections;
 
@@ -11,13 +12,16 @@ namespace Weft.Proxy.Connections;
 /// learns it (addresses, workloads, identities), counted as opened when the relay starts, and
 /// written once when the connection ends.
 /// </summary>
-internal sealed class ConnectionRecord(string direction, ProxyContext ctx)
+internal sealed class ConnectionRecord(string direction, ProxyContext ctx, string? traceParent = null)
 {
     public const string MutualTls = "mutual_tls";
     public const string Plaintext = "plaintext";
 
     private readonly long started = Stopwatch.GetTimestamp();
     private TcpConnectionMetrics? metrics;
+
+    /// <summary>The connection's span (null when tracing does not sample it).</summary>
+    public Activity? Activity { get; } = direction == "outbound" ? ConnectionTracing.StartOutbound() : ConnectionTracing.StartInbound(traceParent);
 
     public string Direction { get; } = direction;
 
@@ -53,6 +57,7 @@ internal sealed class ConnectionRecord(string direction, ProxyContext ctx)
     /// <summary>Ends the record: counts the connection closed (or failed, if never opened) and writes the access-log line.</summary>
     public void Write(long sent, long received, string result)
     {
+        EndSpan(sent, received, result);
         if (metrics is not null)
         {
             metrics.Dispose();
@@ -85,6 +90,32 @@ internal sealed class ConnectionRecord(string direction, ProxyContext ctx)
             received,
             durationMs,
             result);
+    }
+
+    private void EndSpan(long sent, long received, string result)
+    {
+        if (Activity is not { } span)
+        {
+            return;
+        }
+
+        span.SetTag("weft.source.workload", SourceWorkload);
+        span.SetTag("weft.source.principal", SourcePrincipal);
+        span.SetTag("weft.destination.workload", DestinationWorkload);
+        span.SetTag("weft.destination.principal", DestinationPrincipal);
+        span.SetTag("weft.destination.service", DestinationService);
+        span.SetTag("weft.connection.security", Security);
+        span.SetTag("network.peer.address", Source?.Address.ToString());
+        span.SetTag("server.address", OriginalDestination?.Address.ToString());
+        span.SetTag("server.port", OriginalDestination?.Port);
+        span.SetTag("weft.bytes.sent", sent);
+        span.SetTag("weft.bytes.received", received);
+        if (metrics is null || result != "ok")
+        {
+            span.SetStatus(ActivityStatusCode.Error, result);
+        }
+
+        span.Dispose();
     }
 
     private TcpLabels Labels(string flags)

@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Weft.Telemetry.Tracing;
+
+/// <summary>
+/// One span per proxied connection on each side. The source's span context travels in the HBONE
+/// <c>traceparent</c> header, so the destination's span joins the same trace.
+/// </summary>
+public static class ConnectionTracing
+{
+    /// <summary>The agent's <see cref="ActivitySource"/> (named <see cref="WeftTelemetry.Name"/>); spans exist only when a listener (the OpenTelemetry SDK) samples them.</summary>
+    public static ActivitySource Source { get; } = new(WeftTelemetry.Name);
+
+    /// <summary>Starts the span of a connection accepted from an application in an enrolled pod.</summary>
+    public static Activity? StartOutbound() => Source.StartActivity("weft.outbound", ActivityKind.Client);
+
+    /// <summary>Starts the span of an inbound connection, as a child of the client's span when its traceparent parses.</summary>
+    public static Activity? StartInbound(string? traceParent)
+    {
+        var parent = traceParent is not null && ActivityContext.TryParse(traceParent, null, isRemote: true, out var context) ? context : default;
+        return Source.StartActivity("weft.inbound", ActivityKind.Server, parent);
+    }
+
+    /// <summary>The W3C traceparent to send for <paramref name="activity"/>, or a fresh unsampled one when there is no span.</summary>
+    public static string TraceParentOf(Activity? activity) =>
+        activity is { IdFormat: ActivityIdFormat.W3C, Id: { } id }
+            ? id
+            : $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00";
+}

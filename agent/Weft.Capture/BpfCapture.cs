@@ -184,6 +184,17 @@ public sealed partial class BpfCapture : IDisposable
 
     public ulong Counter(WeftCounter counter) => counters.SumPerCpu((uint)counter);
 
+    /// <summary>
+    /// Entries and capacity of the maps that fill with pods and connections, for metrics (a full
+    /// LRU map drops original destinations). Walks the keys: call it at scrape time, not per connection.
+    /// </summary>
+    public IReadOnlyList<(string Map, int Entries, uint Capacity)> Occupancy() =>
+    [
+        (enrolled.Name, enrolled.Keys<ulong>().Count, enrolled.Capacity),
+        (origByPort.Name, origByPort.Keys<weft_port_key>().Count, origByPort.Capacity),
+        (listeners.Name, listeners.Keys<weft_listener_key>().Count, listeners.Capacity),
+    ];
+
     public void Dispose()
     {
         if (disposed)

@@ -136,6 +136,7 @@ public sealed partial class PodProxy
         live = null;
         if (!decision.Allowed)
         {
+            ctx.PolicyMetrics.Denied(decision.Reason.ToString());
             return decision;
         }
 
@@ -146,6 +147,7 @@ public sealed partial class PodProxy
             decision = now.Evaluate(facts);
             if (!decision.Allowed)
             {
+                ctx.PolicyMetrics.Denied(decision.Reason.ToString());
                 live.Dispose();
                 live = null;
             }

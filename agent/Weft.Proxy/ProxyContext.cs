@@ -45,6 +45,9 @@ public sealed class ProxyContext(NetnsExecutor executor, BpfCapture capture, Con
     /// <summary>Istio's TCP metrics, both sides of every proxied connection.</summary>
     public required TcpMetrics TcpMetrics { get; init; }
 
+    /// <summary>Denials and revocations.</summary>
+    public required PolicyMetrics PolicyMetrics { get; init; }
+
     /// <summary>The policies in force for inbound connections to this node's pods.</summary>
     public required Authorizer Authorizer { get; init; }
 

@@ -11,6 +11,7 @@ using Weft.Platform.Netns;
 using Weft.Policy;
 using Weft.Proxy;
 using Weft.Proxy.Connections;
+using Weft.Agent.Telemetry;
 using Weft.Telemetry.Metrics;
 using Weft.Tunnel.Hbone;
 using Weft.Workloads;
@@ -76,9 +77,11 @@ public sealed partial class AgentService(
             Hbone = hbone,
             HboneMetrics = hboneMetrics,
             TcpMetrics = new TcpMetrics(meter),
+            PolicyMetrics = new PolicyMetrics(meter),
             Authorizer = new Authorizer(config.CreatePolicySet(), loggers.CreateLogger("Weft.Policy")),
         };
         reconciler = new PodReconciler(proxy, loggers.CreateLogger<PodReconciler>());
+        AgentMetrics.Register(meter, reconciler, identities.Certificates, connections, tunnels, capture);
 
         await ApplyAsync(config).ConfigureAwait(false);
         applier = ApplyChangesAsync();
@@ -152,6 +155,7 @@ public sealed partial class AgentService(
         foreach (var revoked in proxy.Authorizer.Update(config.CreatePolicySet(), proxy.Live.All()))
         {
             revoked.Handle.Revoke(revoked.Decision.ToString());
+            proxy.PolicyMetrics.Revoked(revoked.Decision.Reason.ToString());
         }
 
         await reconciler!.ApplyAsync(config).ConfigureAwait(false);

@@ -25,6 +25,9 @@ public sealed unsafe class BpfMap
 
     public uint ValueSize => LibbpfNative.bpf_map__value_size(map);
 
+    /// <summary>The map's capacity (max_entries).</summary>
+    public uint Capacity => LibbpfNative.bpf_map__max_entries(map);
+
     public void Update<TKey, TValue>(in TKey key, in TValue value)
         where TKey : unmanaged
         where TValue : unmanaged

@@ -44,6 +44,9 @@ internal static unsafe partial class LibbpfNative
     public static partial uint bpf_map__value_size(nint map);
 
     [LibraryImport(Lib)]
+    public static partial uint bpf_map__max_entries(nint map);
+
+    [LibraryImport(Lib)]
     public static partial int bpf_map__unpin(nint map, nint path);
 
     [LibraryImport(Lib)]

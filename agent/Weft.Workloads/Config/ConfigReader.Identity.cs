@@ -1,4 +1,3 @@
-using System.Globalization;
 using YamlDotNet.RepresentationModel;
 
 namespace Weft.Workloads;
@@ -30,7 +29,7 @@ internal sealed partial class ConfigReader
             }
 
             var i = reader.Fields(istioNode, f.Path("istioCa"), IstioCaFields);
-            var address = RequiredText(i, "address", a => Uri.TryCreate(a, UriKind.Absolute, out var u) && u.Scheme is "https" or "http", "is not an http(s) URL");
+            var address = RequiredText(i, "address", ValueSyntax.IsHttpUrl, UrlRule);
             istio = new IstioCaSettings
             {
                 Address = new Uri(address),
@@ -46,29 +45,9 @@ internal sealed partial class ConfigReader
             CaKey = key,
             IstioCa = istio,
             StateDir = OptionalText(f, "stateDir", ValueSyntax.IsAbsolutePath, PathRule) ?? IdentitySettings.DefaultStateDir,
-            CertificateTtl = f.Optional("certificateTtl") is { } ttl ? Duration(ttl, f.Path("certificateTtl")) : TimeSpan.FromHours(24),
+            CertificateTtl = f.Optional("certificateTtl") is { } ttl
+                ? Duration(ttl, f.Path("certificateTtl"), TimeSpan.FromMinutes(1), TimeSpan.FromDays(366), "24h, 90m or 3600s")
+                : TimeSpan.FromHours(24),
         };
-    }
-
-    /// <summary>Kubernetes-style durations: 24h, 90m, 3600s (one unit), at least a minute.</summary>
-    private TimeSpan Duration(YamlNode node, string field)
-    {
-        var text = reader.Scalar(node, field);
-        if (text.Length >= 2 && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
-        {
-            TimeSpan? value = text[^1] switch
-            {
-                'h' => TimeSpan.FromHours(n),
-                'm' => TimeSpan.FromMinutes(n),
-                's' => TimeSpan.FromSeconds(n),
-                _ => null,
-            };
-            if (value is { } v && v >= TimeSpan.FromMinutes(1) && v <= TimeSpan.FromDays(366))
-            {
-                return v;
-            }
-        }
-
-        throw reader.Error(node, field, $"\"{text}\" is not a duration between 1m and 366 days (write e.g. 24h, 90m or 3600s)");
     }
 }

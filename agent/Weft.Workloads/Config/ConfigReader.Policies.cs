@@ -149,7 +149,7 @@ internal sealed partial class ConfigReader
         return items.Count == 0 && f.Optional(key) is { } node ? throw reader.Error(node, f.Path(key), $"must not be empty; {hint}") : items;
     }
 
-    /// <summary>One of a fixed set of upper-case words (an enum in Istio's API).</summary>
+    /// <summary>One of a fixed set of words, case-sensitive (an enum: Istio's upper-case ones, OpenTelemetry's lower-case ones).</summary>
     private string Choice(YamlNode node, string field, string[] choices, string what)
     {
         var text = reader.Scalar(node, field);

@@ -16,9 +16,10 @@ internal sealed partial class ConfigReader(NodeReader reader)
     private const string LabelRule = "is not a valid name: use at most 63 lowercase letters, digits and '-', beginning and ending with a letter or digit";
     private const string TrustDomainRule = "is not a valid trust domain: use lowercase letters, digits, '.', '-' and '_'";
     private const string PathRule = "is not an absolute path";
+    private const string UrlRule = "is not an http(s) URL";
 
     private static readonly string[] RootFields =
-        ["node", "trustDomain", "cgroupRoot", "rootNamespace", "capture", "identity", "namespaces", "workloads", "services", "policies", "mtls"];
+        ["node", "trustDomain", "cgroupRoot", "rootNamespace", "capture", "identity", "telemetry", "namespaces", "workloads", "services", "policies", "mtls"];
     private static readonly string[] CaptureFields = ["excludePorts", "excludeCidrs"];
     private static readonly string[] NamespaceFields = ["name", "labels"];
     private static readonly string[] WorkloadFields = ["uid", "name", "namespace", "serviceAccount", "labels", "addresses", "netns", "node"];
@@ -43,6 +44,7 @@ internal sealed partial class ConfigReader(NodeReader reader)
         rootNamespace = OptionalText(f, "rootNamespace", ValueSyntax.IsDnsLabel, LabelRule) ?? LocalConfig.DefaultRootNamespace;
         var capture = f.Optional("capture") is { } captureNode ? Capture(captureNode, f.Path("capture")) : CaptureSettings.None;
         var identity = f.Optional("identity") is { } identityNode ? Identity(identityNode, f.Path("identity")) : IdentitySettings.Default;
+        var telemetry = f.Optional("telemetry") is { } telemetryNode ? Telemetry(telemetryNode, f.Path("telemetry")) : TelemetrySettings.Default;
         return new LocalConfig
         {
             Node = node,
@@ -50,6 +52,7 @@ internal sealed partial class ConfigReader(NodeReader reader)
             CgroupRoot = cgroupRoot,
             Capture = capture,
             Identity = identity,
+            Telemetry = telemetry,
             Namespaces = List(f, "namespaces", required: false, Namespace),
             Workloads = List(f, "workloads", required: false, Workload),
             Services = List(f, "services", required: false, Service),
@@ -201,6 +204,32 @@ internal sealed partial class ConfigReader(NodeReader reader)
     {
         var text = reader.Scalar(node, field);
         return ValueSyntax.TryParsePort(text, out var port) ? port : throw reader.Error(node, field, $"\"{text}\" is not a port (1-65535)");
+    }
+
+    /// <summary>YAML's core-schema booleans only: "yes" and "on" are YAML 1.1's, and a reader of the file may not take them as booleans.</summary>
+    private bool? OptionalBoolean(FieldMap f, string key)
+    {
+        if (f.Optional(key) is not { } node)
+        {
+            return null;
+        }
+
+        return reader.Scalar(node, f.Path(key)) switch
+        {
+            "true" or "True" or "TRUE" => true,
+            "false" or "False" or "FALSE" => false,
+            var text => throw reader.Error(node, f.Path(key), $"\"{text}\" is not a boolean: write true or false"),
+        };
+    }
+
+    /// <summary>A duration (24h, 90m, 10s) within bounds that each field sets for itself.</summary>
+    private TimeSpan Duration(YamlNode node, string field, TimeSpan min, TimeSpan max, string examples)
+    {
+        var text = reader.Scalar(node, field);
+        return DurationSyntax.TryParse(text, out var value) && value >= min && value <= max
+            ? value
+            : throw reader.Error(node, field,
+                $"\"{text}\" is not a duration between {DurationSyntax.Format(min)} and {DurationSyntax.Format(max)} (write e.g. {examples})");
     }
 
     private FrozenDictionary<int, int> Ports(FieldMap f)

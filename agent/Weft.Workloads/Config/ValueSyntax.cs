@@ -126,6 +126,19 @@ internal static class ValueSyntax
             && port is >= 1 and <= 65535;
     }
 
+    /// <summary>A number from 0 to 1 inclusive, in decimal or exponent form (0.01, 1e-3).</summary>
+    public static bool TryParseFraction(string text, out double fraction) =>
+        double.TryParse(
+            text,
+            System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint | System.Globalization.NumberStyles.AllowExponent,
+            System.Globalization.CultureInfo.InvariantCulture,
+            out fraction)
+        && fraction is >= 0 and <= 1;
+
+    /// <summary>An absolute http or https URL, as gRPC and OTLP clients take.</summary>
+    public static bool IsHttpUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http";
+
     /// <summary>RFC 1123 label, as Kubernetes requires of namespace names: [a-z0-9-], at most 63, alphanumeric at both ends.</summary>
     public static bool IsDnsLabel(string text) =>
         text.Length is > 0 and <= 63

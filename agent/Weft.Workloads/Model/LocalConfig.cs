@@ -25,6 +25,9 @@ public sealed record LocalConfig
     /// <summary>Where workload certificates come from.</summary>
     public IdentitySettings Identity { get; init; } = IdentitySettings.Default;
 
+    /// <summary>The agent's listeners (metrics, readiness, admin), OTLP export, sampling and access log.</summary>
+    public TelemetrySettings Telemetry { get; init; } = TelemetrySettings.Default;
+
     public IReadOnlyList<NamespaceInfo> Namespaces { get; init; } = [];
 
     public IReadOnlyList<Workload> Workloads { get; init; } = [];

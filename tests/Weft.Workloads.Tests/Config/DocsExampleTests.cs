@@ -22,11 +22,17 @@ public sealed partial class DocsExampleTests
     }
 
     [Fact]
+    public void The_telemetry_example_is_the_one_tests_use()
+    {
+        Assert.Contains(TelemetryExampleConfig.Text, Blocks);
+    }
+
+    [Fact]
     public void Every_complete_example_parses()
     {
         var complete = Blocks.Where(b => b.StartsWith("node:", StringComparison.Ordinal)).ToArray();
 
-        Assert.True(complete.Length >= 2);
+        Assert.True(complete.Length >= 3);
         Assert.All(complete, b => ExampleConfig.Parse(b));
     }
 

@@ -62,6 +62,14 @@ public sealed class IdentityConfigTests
         ConfigAssert.Fails($"node: node-a\nidentity:\n{line}\n", row, column, field);
 
     [Fact]
+    public void A_ttl_beyond_what_a_TimeSpan_holds_is_a_config_error()
+    {
+        var e = ConfigAssert.Fails("node: node-a\nidentity:\n  certificateTtl: 9999999999h\n", 3, 19, "identity.certificateTtl");
+
+        Assert.Equal("\"9999999999h\" is not a duration between 1m and 366 days (write e.g. 24h, 90m or 3600s)", e.Detail);
+    }
+
+    [Fact]
     public void Both_CAs_at_once_is_an_error()
     {
         var e = ConfigAssert.Fails(

@@ -21,7 +21,12 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
     private LocalConfig? desired;
     private uint nextPodId;
 
-    public int Count => pods.Count;
+    private System.Collections.Frozen.FrozenSet<string> enrolledSnapshot = System.Collections.Frozen.FrozenSet<string>.Empty;
+
+    public int Count => EnrolledUids.Count;
+
+    /// <summary>The pods enrolled after the last pass, safe to read from any thread (admin, metrics).</summary>
+    public IReadOnlySet<string> EnrolledUids => Volatile.Read(ref enrolledSnapshot);
 
     public async Task ApplyAsync(LocalConfig config)
     {
@@ -73,6 +78,18 @@ public sealed partial class PodReconciler(ProxyContext proxy, ILogger<PodReconci
     }
 
     private async Task ReconcileAsync()
+    {
+        try
+        {
+            await ReconcileOnceAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Volatile.Write(ref enrolledSnapshot, System.Collections.Frozen.FrozenSet.ToFrozenSet(pods.Keys, StringComparer.Ordinal));
+        }
+    }
+
+    private async Task ReconcileOnceAsync()
     {
         if (desired is not { } config)
         {

@@ -17,6 +17,12 @@ public sealed class LabNode
     /// <summary>/sys/fs/cgroup/unified/weft-&lt;id&gt;-&lt;name&gt;.</summary>
     public string CgroupPath { get; }
 
+    /// <summary>
+    /// Loopback ports for this node's agent endpoints (Prometheus, readiness, admin): every node's
+    /// agent runs in the host's namespace, so each needs its own, never the default 15020/15021/15000.
+    /// </summary>
+    public (int Metrics, int Readiness, int Admin) TelemetryPorts { get; } = (FreePort(), FreePort(), FreePort());
+
     public IReadOnlyList<LabPod> Pods => [.. Lab.Pods.Where(p => p.Node == this)];
 
     /// <summary>
@@ -31,4 +37,11 @@ public sealed class LabNode
     public LabProcess StartOnHost(string file, params string[] args) => Lab.StartOnHost(this, file, args);
 
     public override string ToString() => $"node {Name} ({CgroupPath})";
+
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
 }

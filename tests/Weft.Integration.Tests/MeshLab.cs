@@ -102,7 +102,7 @@ public sealed class MeshLab : IAsyncDisposable
     {
         var shop = shopEnrolled ? MeshConfigBuilder.Labels("weft.io/mesh", "enabled") : [];
         var legacy = legacyAmbient ? MeshConfigBuilder.Labels("istio.io/dataplane-mode", "ambient") : [];
-        return new MeshConfigBuilder(Node.Name, Node.CgroupPath) { CaFiles = CaFiles, IdentityStateDir = StateDir }
+        return new MeshConfigBuilder(Node) { CaFiles = CaFiles, IdentityStateDir = StateDir }
             .Namespace("shop", shop)
             .Namespace("legacy", legacy)
             .Workload(Web1, "shop", "web", MeshConfigBuilder.Labels("app", "web"))

@@ -1,3 +1,4 @@
+using Weft.Tests.Shared;
 using System.Net;
 using System.Text;
 using Weft.Telemetry.Admin;
@@ -150,7 +151,7 @@ public sealed class AdminHttpServerTests
         var free = LoopbackPort.Free();
         var server = new AdminHttpServer([Ok(Prefix(free), "/ok"), Ok(Prefix(busy), "/ok")], new TestLogger<AdminHttpServer>());
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => server.StartAsync(CancellationToken.None));
+        var e = await Assert.ThrowsAsync<AdminListenException>(() => server.StartAsync(CancellationToken.None));
         Assert.Equal(
             $"Port {busy} (http://127.0.0.1:{busy}/) is already in use by another process or listener: stop it (`ss -ltnp 'sport = :{busy}'` shows which) or configure another port.",
             e.Message);

@@ -1,3 +1,4 @@
+using Weft.Tests.Shared;
 using System.Net;
 using Weft.Telemetry.Admin;
 using Weft.Telemetry.Prometheus;

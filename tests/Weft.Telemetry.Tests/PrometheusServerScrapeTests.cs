@@ -1,3 +1,4 @@
+using Weft.Tests.Shared;
 using System.Diagnostics;
 using Weft.Telemetry.Admin;
 using Weft.Telemetry.Prometheus;

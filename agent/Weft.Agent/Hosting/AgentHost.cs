@@ -5,6 +5,7 @@ using Weft.Agent.Cli;
 using Weft.Capture.Libbpf;
 using Weft.Identity;
 using Weft.Platform.Host;
+using Weft.Telemetry.Admin;
 using Weft.Workloads;
 
 namespace Weft.Agent.Hosting;
@@ -23,6 +24,19 @@ public static class AgentHost
         {
             await Console.Error.WriteLineAsync($"weft agent: {e.Message}\n{CommandLine.Usage}").ConfigureAwait(false);
             return 2;
+        }
+
+        // Read once up front for what is fixed at start (telemetry endpoints and exporters); a bad file
+        // fails here with its file, line and field, before anything is attached.
+        LocalConfig startConfig;
+        try
+        {
+            startConfig = LocalConfigLoader.Load(options.ConfigPath);
+        }
+        catch (ConfigException e)
+        {
+            await Console.Error.WriteLineAsync($"weft agent: {e.Message}").ConfigureAwait(false);
+            return 1;
         }
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
@@ -52,7 +66,10 @@ public static class AgentHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => new LocalConfigSource(options.ConfigPath, sp.GetRequiredService<ILogger<LocalConfigSource>>()));
         builder.Services.AddSingleton<AgentService>();
+
+        builder.Services.AddWeftTelemetry(startConfig);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
+        builder.Services.AddWeftEndpoints();
 
         using var host = builder.Build();
         try
@@ -60,7 +77,7 @@ public static class AgentHost
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (e is ConfigException or HostRequirementException or BpfException or CertificateAuthorityException)
+        catch (Exception e) when (e is ConfigException or HostRequirementException or BpfException or CertificateAuthorityException or AdminListenException)
         {
             await Console.Error.WriteLineAsync($"weft agent: {e.Message}").ConfigureAwait(false);
             return 1;

@@ -43,6 +43,8 @@ public sealed partial class AgentService(
     private readonly System.Threading.Channels.Channel<LocalConfig> changes = System.Threading.Channels.Channel.CreateUnbounded<LocalConfig>(new() { SingleReader = true });
     private Task? checks;
     private LocalConfig? initial;
+    private LocalConfig? current;
+    private volatile bool started;
     private Task? applier;
     private int disposed;
 
@@ -84,6 +86,7 @@ public sealed partial class AgentService(
         AgentMetrics.Register(meter, reconciler, identities.Certificates, connections, tunnels, capture);
 
         await ApplyAsync(config).ConfigureAwait(false);
+        started = true;
         applier = ApplyChangesAsync();
         checks = CheckLoopAsync();
         LogReady(logger, config.Node, reconciler.Count, config.SourcePath);
@@ -148,7 +151,13 @@ public sealed partial class AgentService(
             return;
         }
 
+        if (config.Telemetry != initial.Telemetry)
+        {
+            LogTelemetryRestartNeeded(logger, config.SourcePath);
+        }
+
         capture!.SetExclusions(config.Capture.ExcludePorts, config.Capture.ExcludeCidrs);
+        Volatile.Write(ref current, config);
         proxy!.Routes = new ConfigRouteTable(config);
 
         // New connections meet the new policies at once; live ones they no longer allow are closed.
@@ -162,6 +171,43 @@ public sealed partial class AgentService(
 
         // After the pods: an identity is let go only once no enrolled pod can ask for it again.
         identities!.Track(config, MeshMembership.EnrolledWorkloads(config));
+    }
+
+    /// <summary>
+    /// Null when ready (capture attached, the first config applied, a certificate held for every
+    /// enrolled pod's identity); otherwise why not, for /healthz/ready.
+    /// </summary>
+    public string? NotReadyReason()
+    {
+        if (!started || capture is null || identities is null || Volatile.Read(ref current) is not { } config)
+        {
+            return "starting";
+        }
+
+        var enrolled = reconciler!.EnrolledUids;
+        foreach (var workload in config.Workloads)
+        {
+            if (enrolled.Contains(workload.Uid) && identities.Certificates.TryGetCurrent(WorkloadIdentities.IdentityOf(config, workload)) is null)
+            {
+                return $"no certificate yet for {WorkloadIdentities.IdentityOf(config, workload)}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The state behind /config_dump.</summary>
+    public void WriteConfigDump(System.Text.Json.Utf8JsonWriter writer)
+    {
+        if (Volatile.Read(ref current) is not { } config || reconciler is null || identities is null)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("state", "starting");
+            writer.WriteEndObject();
+            return;
+        }
+
+        Admin.ConfigDump.Write(writer, config, reconciler.EnrolledUids, identities.Certificates);
     }
 
     // Changes are queued and applied one at a time, in the order the source published them.
@@ -218,6 +264,9 @@ public sealed partial class AgentService(
 
     [LoggerMessage(EventId = 6, EventName = "RestartNeeded", Level = LogLevel.Error, Message = "config {Config} changes node or cgroupRoot: not applied; restart the agent for that")]
     private static partial void LogRestartNeeded(ILogger logger, string config);
+
+    [LoggerMessage(EventId = 8, EventName = "TelemetryRestartNeeded", Level = LogLevel.Warning, Message = "config {Config} changes the telemetry section: the rest is applied, telemetry changes take effect at the next restart")]
+    private static partial void LogTelemetryRestartNeeded(ILogger logger, string config);
 
     [LoggerMessage(EventId = 7, EventName = "HandlerFailed", Level = LogLevel.Error, Message = "a connection handler failed")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception);

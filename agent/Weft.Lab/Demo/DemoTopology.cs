@@ -54,7 +54,7 @@ internal sealed class DemoTopology
         var shopLabels = shopEnrolled ? MeshConfigBuilder.Labels("weft.io/mesh", "enabled") : [];
         foreach (var node in new[] { NodeA, NodeB })
         {
-            new MeshConfigBuilder(node.Name, node.CgroupPath) { CaFiles = (CaCert, CaKey), IdentityStateDir = Path.Combine(dir, node.Name + "-state"), PolicyYaml = policies }
+            new MeshConfigBuilder(node) { CaFiles = (CaCert, CaKey), IdentityStateDir = Path.Combine(dir, node.Name + "-state"), PolicyYaml = policies }
                 .Namespace("shop", shopLabels)
                 .Namespace("legacy")
                 .Workload(Web, "shop", "web", MeshConfigBuilder.Labels("app", "web"))

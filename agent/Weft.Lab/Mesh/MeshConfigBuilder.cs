@@ -7,6 +7,19 @@ namespace Weft.Lab.Mesh;
 /// <summary>Writes the agent's local config (docs/config.md) for pods of a lab.</summary>
 public sealed class MeshConfigBuilder(string node, string cgroupRoot)
 {
+    /// <summary>For a lab node: its name, cgroup, and its own loopback telemetry ports.</summary>
+    public MeshConfigBuilder(LabNode labNode)
+        : this(labNode?.Name ?? throw new ArgumentNullException(nameof(labNode)), labNode.CgroupPath)
+    {
+        TelemetryPorts = labNode.TelemetryPorts;
+    }
+
+    /// <summary>telemetry endpoints on 127.0.0.1 at these ports; the agent's defaults (all addresses, 15020...) when null.</summary>
+    public (int Metrics, int Readiness, int Admin)? TelemetryPorts { get; set; }
+
+    /// <summary>Extra lines inside the telemetry section (otlp, tracing), in docs/config.md's syntax, indented by two.</summary>
+    public string? TelemetryYaml { get; set; }
+
     private readonly List<(string Name, IReadOnlyDictionary<string, string> Labels)> namespaces = [];
     private readonly List<(LabPod Pod, string Namespace, string ServiceAccount, IReadOnlyDictionary<string, string> Labels)> workloads = [];
     private readonly List<(string Name, string Namespace, IPAddress Vip, int Port, int TargetPort, IReadOnlyDictionary<string, string> Selector)> services = [];
@@ -119,6 +132,16 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
         foreach (var (name, ns, vip, port, target, selector) in services)
         {
             y.Append(CultureInfo.InvariantCulture, $"  - name: {name}\n    namespace: {ns}\n    addresses: [{vip}]\n    ports: {{ {port}: {target} }}\n    selector: {Map(selector)}\n");
+        }
+
+        if (TelemetryPorts is { } ports)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"telemetry:\n  prometheus: {{ address: \"127.0.0.1:{ports.Metrics}\" }}\n");
+            y.Append(CultureInfo.InvariantCulture, $"  readiness: {{ address: \"127.0.0.1:{ports.Readiness}\" }}\n  admin: {{ address: \"127.0.0.1:{ports.Admin}\" }}\n");
+            if (TelemetryYaml is not null)
+            {
+                y.Append(TelemetryYaml.TrimEnd()).Append('\n');
+            }
         }
 
         if (PolicyYaml is not null)

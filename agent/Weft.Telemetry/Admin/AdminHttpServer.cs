@@ -92,7 +92,7 @@ public sealed partial class AdminHttpServer : IHostedService, IAsyncDisposable
                 }
 
                 Interlocked.Exchange(ref _state, Stopped);
-                throw new InvalidOperationException(CannotListen(endpoint, e), e);
+                throw new AdminListenException(CannotListen(endpoint, e), e);
             }
         }
 

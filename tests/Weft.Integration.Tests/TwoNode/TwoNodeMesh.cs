@@ -104,7 +104,7 @@ public sealed class TwoNodeMesh : IAsyncDisposable
         var policies = $"# revision {++revision}\n{policyYaml}";
         foreach (var node in new[] { NodeA, NodeB })
         {
-            new MeshConfigBuilder(node.Name, node.CgroupPath)
+            new MeshConfigBuilder(node)
             {
                 CaFiles = (CaCert, CaKey),
                 IdentityStateDir = Path.Combine(dir, node.Name + "-state"),

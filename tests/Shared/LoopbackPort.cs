@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Weft.Telemetry.Tests.Support;
+namespace Weft.Tests.Shared;
 
 /// <summary>Free TCP ports on 127.0.0.1, for servers (HttpListener, Prometheus) that cannot take port 0 themselves.</summary>
 internal static class LoopbackPort

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
-namespace Weft.Telemetry.Tests.Support;
+namespace Weft.Tests.Shared;
 
 /// <summary>
 /// A real Prometheus (Debian's /usr/bin/prometheus) on 127.0.0.1, with its own config and storage in a
@@ -22,6 +22,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
         _dir = dir;
         BaseUrl = $"http://127.0.0.1:{port}";
     }
+
+    public const string Binary = "/usr/bin/prometheus";
 
     public string BaseUrl { get; }
 
@@ -43,7 +45,8 @@ internal sealed class PrometheusServer : IAsyncDisposable
                   - targets: ['127.0.0.1:{targetPort}']
             """);
         var port = LoopbackPort.Free();
-        var psi = new ProcessStartInfo(HostTool.Require(HostTool.Prometheus))
+        Assert.True(File.Exists(Binary), $"{Binary} is missing: install Debian's prometheus package (`make deps` does)");
+        var psi = new ProcessStartInfo(Binary)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Weft.Agent.Admin;
+using Weft.Telemetry;
+using Weft.Telemetry.Admin;
+using Weft.Telemetry.Prometheus;
+using Weft.Workloads;
+
+namespace Weft.Agent.Hosting;
+
+/// <summary>
+/// OpenTelemetry for the agent (metrics and traces, Prometheus scrape and OTLP export as the
+/// config's `telemetry` section says) and the HTTP endpoints: Prometheus (/metrics,
+/// /stats/prometheus), readiness (/healthz/ready) and the localhost admin (/config_dump).
+/// Read once at start: a change to the section needs a restart.
+/// </summary>
+internal static class TelemetryHosting
+{
+    public static void AddWeftTelemetry(this IServiceCollection services, LocalConfig config)
+    {
+        var t = config.Telemetry;
+        var scrape = new PrometheusScrape();
+        services.AddSingleton(scrape);
+        var otel = services.AddOpenTelemetry().ConfigureResource(r => r.AddService("weft-agent", serviceInstanceId: config.Node));
+        otel.WithMetrics(m =>
+        {
+            m.AddMeter(WeftTelemetry.Name).AddRuntimeInstrumentation();
+            if (t.Prometheus.Enabled)
+            {
+                m.AddWeftPrometheus(scrape);
+            }
+
+            if (t.Otlp is { ExportMetrics: true } o)
+            {
+                m.AddOtlpExporter((exporter, reader) =>
+                {
+                    Configure(exporter, o, "v1/metrics");
+                    reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)o.MetricExportInterval.TotalMilliseconds;
+                });
+            }
+        });
+        otel.WithTracing(tr =>
+        {
+            tr.AddSource(WeftTelemetry.Name).SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(t.Tracing.SamplingRatio)));
+            if (t.Otlp is { ExportTraces: true } o)
+            {
+                tr.AddOtlpExporter(exporter => Configure(exporter, o, "v1/traces"));
+            }
+        });
+
+        services.AddSingleton(sp => new AdminHttpServer(Routes(sp, t, scrape), sp.GetRequiredService<ILogger<AdminHttpServer>>()));
+    }
+
+    /// <summary>Starts the endpoints; register after the agent, so its checks (root, node lock) speak first.</summary>
+    public static void AddWeftEndpoints(this IServiceCollection services) =>
+        services.AddHostedService(sp => sp.GetRequiredService<AdminHttpServer>());
+
+    private static List<AdminRoute> Routes(IServiceProvider sp, TelemetrySettings t, PrometheusScrape scrape)
+    {
+        var agent = sp.GetRequiredService<AgentService>();
+        List<AdminRoute> routes = [];
+        if (t.Prometheus.Enabled)
+        {
+            routes.AddRange(PrometheusRoutes.For(Prefix(t.Prometheus.Address), scrape));
+        }
+
+        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), "/healthz/ready", _ =>
+        {
+            var notReady = agent.NotReadyReason();
+            return ValueTask.FromResult(notReady is null ? AdminResponse.Text(200, "ready\n") : AdminResponse.Text(503, $"not ready: {notReady}\n"));
+        }));
+        routes.Add(AdminRoute.Respond(Prefix(t.Admin.Address), "/config_dump", _ =>
+        {
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                agent.WriteConfigDump(w);
+            }
+
+            return ValueTask.FromResult(new AdminResponse(200, "application/json", Encoding.UTF8.GetString(buffer.ToArray())));
+        }));
+        return routes;
+    }
+
+    /// <summary>An HttpListener prefix: the unspecified address listens on every IPv4 address ("+").</summary>
+    private static string Prefix(IPEndPoint address) =>
+        address.Address.Equals(IPAddress.Any) || address.Address.Equals(IPAddress.IPv6Any)
+            ? $"http://+:{address.Port}/"
+            : $"http://{address}/";
+
+    private static void Configure(OtlpExporterOptions exporter, OtlpSettings o, string signalPath)
+    {
+        exporter.Protocol = o.Protocol == OtlpProtocol.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
+
+        // Over HTTP each signal has its own path; a bare collector URL gets the standard one.
+        exporter.Endpoint = o.Protocol == OtlpProtocol.HttpProtobuf && o.Endpoint.AbsolutePath is "" or "/"
+            ? new Uri(o.Endpoint, signalPath)
+            : o.Endpoint;
+    }
+}

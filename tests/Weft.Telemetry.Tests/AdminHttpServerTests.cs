@@ -166,7 +166,7 @@ public sealed class AdminHttpServerTests
         await using var first = await StartAsync(new(), Ok(prefix, "/ok"));
         await using var second = new AdminHttpServer([Ok(prefix, "/other")], new TestLogger<AdminHttpServer>());
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(CancellationToken.None));
+        var e = await Assert.ThrowsAsync<AdminListenException>(() => second.StartAsync(CancellationToken.None));
         // The managed HttpListener shares one socket per address and port within a process, so this
         // is not a bind failure but its own conflict.
         Assert.Equal(

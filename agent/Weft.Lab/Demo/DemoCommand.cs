@@ -73,6 +73,9 @@ public static class DemoCommand
             ok &= await RunFlowsAsync(agents, flows[..1], expectOk: true).ConfigureAwait(false);
 
             Say("");
+            ok &= await ShowMetricsAsync(topology.NodeB).ConfigureAwait(false);
+
+            Say("");
             Say("stop the agents (SIGTERM):");
             foreach (var (agent, node) in agents.Zip([topology.NodeA, topology.NodeB]))
             {
@@ -152,6 +155,46 @@ public static class DemoCommand
         var security = r.Security == "mutual_tls" ? $"mTLS, peer {peer}" : "plaintext";
         var via = r.Direction == "outbound" && r.Upstream != r.OriginalDestination ? $" via {r.Upstream}" : "";
         return $"{r.Direction} {who}{via}, {security}: {(r.Result == "ok" ? Mib(r.BytesSent) + " out" : r.Result)}";
+    }
+
+    /// <summary>What node-b's agent reports on its Prometheus endpoint for the traffic above (Istio's metric names).</summary>
+    private static async Task<bool> ShowMetricsAsync(LabNode node)
+    {
+        var url = $"http://127.0.0.1:{node.TelemetryPorts.Metrics}/stats/prometheus";
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        var text = await http.GetStringAsync(new Uri(url)).ConfigureAwait(false);
+        Say($"metrics of {node.Name}'s agent ({url}), Istio's TCP metrics for the traffic above:");
+        var shown = 0;
+        foreach (var line in text.Split('\n'))
+        {
+            if (!line.StartsWith("istio_tcp_", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            Say("  " + Shorten(line));
+            shown++;
+        }
+
+        return shown > 0;
+    }
+
+    /// <summary>Keeps the labels that tell the story (who, to whom, secured how); Prometheus shows all eleven.</summary>
+    private static string Shorten(string sample)
+    {
+        var open = sample.IndexOf('{', StringComparison.Ordinal);
+        var close = sample.LastIndexOf('}');
+        if (open < 0 || close < open)
+        {
+            return sample;
+        }
+
+        string[] keep = ["reporter", "source_workload", "destination_workload", "connection_security_policy", "response_flags"];
+        var labels = sample[(open + 1)..close].Split("\",", StringSplitOptions.None)
+            .Select(l => l.TrimEnd('"'))
+            .Where(l => keep.Any(k => l.StartsWith(k + "=\"", StringComparison.Ordinal)))
+            .Select(l => l + "\"");
+        return $"{sample[..open]}{{{string.Join(',', labels)}}}{sample[(close + 1)..]}";
     }
 
     private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MiB";

@@ -32,9 +32,11 @@ public sealed class TcpMetrics
     public TcpConnectionMetrics Opened(TcpLabels labels)
     {
         ArgumentNullException.ThrowIfNull(labels);
-        var connection = new TcpConnectionMetrics(this, labels, SeriesOf(labels).Tags);
+        var s = SeriesOf(labels);
+        var connection = new TcpConnectionMetrics(this, labels, s.Tags);
         lock (sync)
         {
+            s.Carried = true;
             open.Add(connection);
         }
 
@@ -85,7 +87,8 @@ public sealed class TcpMetrics
     {
         lock (sync)
         {
-            var totals = series.ToDictionary(kv => kv.Key, kv => sent ? kv.Value.Sent : kv.Value.Received);
+            // Only label sets that carried a connection: a refused one moves no bytes and gets no byte series.
+            var totals = series.Where(kv => kv.Value.Carried).ToDictionary(kv => kv.Key, kv => sent ? kv.Value.Sent : kv.Value.Received);
             foreach (var c in open)
             {
                 totals[c.Labels] += sent ? c.Counts.Sent : c.Counts.Received;
@@ -102,6 +105,8 @@ public sealed class TcpMetrics
         public long Sent { get; set; }
 
         public long Received { get; set; }
+
+        public bool Carried { get; set; }
     }
 }
 

@@ -77,6 +77,9 @@ public sealed class TcpMetricsTests : IDisposable
 
         metrics.Failed(ClientToWeb with { ResponseFlags = "DENY" });
         Assert.Equal(5, Sum("istio_tcp_sent_bytes_total", ClientToWeb));
+
+        // A refused connection moved no bytes: it has no byte series at all.
+        Assert.DoesNotContain(Points("istio_tcp_sent_bytes_total"), p => Equals(Tag(p, "response_flags"), "DENY"));
         Assert.Equal(7, Sum("istio_tcp_sent_bytes_total", ClientToWeb with { Reporter = TcpLabels.DestinationReporter }));
         Assert.Equal(1, Sum("istio_tcp_connections_failed_total", ClientToWeb with { ResponseFlags = "DENY" }));
 
@@ -112,6 +115,19 @@ public sealed class TcpMetricsTests : IDisposable
         }
 
         return total;
+    }
+
+    private static object? Tag(MetricPoint point, string key)
+    {
+        foreach (var tag in point.Tags)
+        {
+            if (tag.Key == key)
+            {
+                return tag.Value;
+            }
+        }
+
+        return null;
     }
 
     private List<MetricPoint> Points(string name)

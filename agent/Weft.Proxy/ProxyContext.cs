@@ -28,7 +28,10 @@ public sealed class ProxyContext(NetnsExecutor executor, BpfCapture capture, Con
 
     public ILogger Logger { get; } = loggers.CreateLogger("Weft.Proxy");
 
-    public ILogger AccessLogger { get; } = loggers.CreateLogger("Weft.AccessLog");
+    /// <summary>Where access-log lines go (category Weft.AccessLog); the host may give it its own format or turn it off.</summary>
+    public ILogger AccessLogger { get; init; } = loggers.CreateLogger(AccessLogCategory);
+
+    public const string AccessLogCategory = "Weft.AccessLog";
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -5,6 +5,7 @@ using Weft.Agent.Cli;
 using Weft.Capture.Libbpf;
 using Weft.Identity;
 using Weft.Platform.Host;
+using Weft.Proxy;
 using Weft.Telemetry.Admin;
 using Weft.Workloads;
 
@@ -41,23 +42,15 @@ public static class AgentHost
 
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
         builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
-        if (options.LogFormat == "json")
-        {
-            builder.Logging.AddJsonConsole(o =>
-            {
-                o.IncludeScopes = false;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
-                o.UseUtcTimestamp = true;
-            });
-        }
-        else
-        {
-            builder.Logging.AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "HH:mm:ss.fff ";
-            });
-        }
+        AddConsole(builder.Logging, options.LogFormat == "json");
+
+        // Access-log lines have their own switch and format (telemetry.accessLog): their own logger, not the agent log's.
+        builder.Logging.AddFilter(ProxyContext.AccessLogCategory, LogLevel.None);
+        var access = startConfig.Telemetry.AccessLog;
+        using var accessLogs = access.Enabled
+            ? LoggerFactory.Create(b => AddConsole(b, access.Format == AccessLogFormat.Json))
+            : Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+        builder.Services.AddSingleton(new AccessLogSink(accessLogs.CreateLogger(ProxyContext.AccessLogCategory)));
 
         // Start-up failures are reported below, once, as a sentence; not also as the host's stack trace.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
@@ -88,4 +81,28 @@ public static class AgentHost
             return 3;
         }
     }
+
+    private static void AddConsole(ILoggingBuilder logging, bool json)
+    {
+        if (json)
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = false;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+    }
 }
+
+/// <summary>The logger access-log lines are written to (see telemetry.accessLog).</summary>
+public sealed record AccessLogSink(ILogger Logger);

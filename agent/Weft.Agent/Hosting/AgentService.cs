@@ -26,6 +26,7 @@ namespace Weft.Agent.Hosting;
 public sealed partial class AgentService(
     AgentOptions options,
     LocalConfigSource configSource,
+    AccessLogSink accessLog,
     ILoggerFactory loggers,
     ILogger<AgentService> logger) : IHostedService, IAsyncDisposable
 {
@@ -74,6 +75,7 @@ public sealed partial class AgentService(
         proxy = new ProxyContext(executor, capture, connections, loggers)
         {
             Routes = new ConfigRouteTable(config),
+            AccessLogger = accessLog.Logger,
             Certificates = identities.Certificates,
             Tunnels = tunnels,
             Hbone = hbone,

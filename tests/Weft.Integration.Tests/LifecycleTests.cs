@@ -237,4 +237,31 @@ public sealed class LifecycleTests
         Assert.Equal($"{from.Address}", served.Remote[..served.Remote.LastIndexOf(':')]);
         Assert.Equal(to.ToString(), result.Remote);
     }
+
+    [RootFact]
+    public async Task Readiness_waits_for_every_enrolled_pods_certificate()
+    {
+        await using var mesh = await MeshLab.CreateAsync(startAgent: false);
+
+        // A CA that never answers (nothing listens on the port): the pods enrol, their certificates never come.
+        var config = mesh.Config(shopEnrolled: true);
+        config.IstioCaAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        config.WriteTo(mesh.ConfigPath);
+        await mesh.StartAgentAsync();
+        await mesh.Agent!.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == "shop/web-1", MeshLab.Wait);
+
+        using var http = LoopbackPort.Client();
+        using var response = await http.GetAsync($"http://127.0.0.1:{mesh.Node.TelemetryPorts.Readiness}/healthz/ready");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.StartsWith("not ready: no certificate yet for spiffe://cluster.local/ns/shop/sa/", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The same node with the embedded CA is ready.
+        await mesh.Agent.StopAsync();
+        mesh.WriteConfig(shopEnrolled: true);
+        await mesh.StartAgentAsync();
+        var ready = await HostTools.EventuallyAsync(
+            () => http.GetAsync($"http://127.0.0.1:{mesh.Node.TelemetryPorts.Readiness}/healthz/ready").Result.StatusCode == System.Net.HttpStatusCode.OK,
+            MeshLab.Wait);
+        Assert.True(ready, "the agent with the embedded CA never became ready");
+    }
 }

@@ -35,6 +35,9 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
 
     public List<string> ExcludeCidrs { get; } = [];
 
+    /// <summary>identity.istioCa.address: certificates from an Istio-compatible CA there instead of the embedded one.</summary>
+    public Uri? IstioCaAddress { get; set; }
+
     /// <summary>identity.certificateTtl, e.g. "30s" for rotation tests; the agent's default (24h) when null.</summary>
     public string? CertificateTtl { get; set; }
 
@@ -90,9 +93,14 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
             y.Append(CultureInfo.InvariantCulture, $"  excludeCidrs: [{string.Join(", ", ExcludeCidrs.Select(c => $"\"{c}\""))}]\n");
         }
 
-        if (IdentityStateDir is not null || CaFiles is not null || CertificateTtl is not null)
+        if (IdentityStateDir is not null || CaFiles is not null || CertificateTtl is not null || IstioCaAddress is not null)
         {
             y.Append("identity:\n");
+            if (IstioCaAddress is not null)
+            {
+                y.Append(CultureInfo.InvariantCulture, $"  istioCa: {{ address: \"{IstioCaAddress}\" }}\n");
+            }
+
             if (CaFiles is { } ca)
             {
                 y.Append(CultureInfo.InvariantCulture, $"  ca: {{ cert: {ca.Cert}, key: {ca.Key} }}\n");

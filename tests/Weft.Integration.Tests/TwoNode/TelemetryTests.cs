@@ -69,6 +69,24 @@ public sealed partial class TelemetryTests(TwoNodeFixture fixture)
         Assert.DoesNotContain("-----BEGIN", dump, StringComparison.Ordinal);
     }
 
+    [RootFact]
+    public async Task Weft_status_shows_workloads_identities_expiry_and_the_pairs_that_talked()
+    {
+        await Mesh.SendAsync(Mesh.WebA, new IPEndPoint(Mesh.WebB.Address, TwoNodeMesh.AppPort), "web-b");
+        var ports = Mesh.NodeB.TelemetryPorts;
+        var frame = HostTools.Run(RepoPaths.AgentBinary, "status", "--once", "--interval", "0.5",
+            "--admin", $"127.0.0.1:{ports.Admin}", "--metrics", $"127.0.0.1:{ports.Metrics}");
+        Assert.Contains("weft status: node node-b", frame, StringComparison.Ordinal);
+        Assert.Contains("enrolled workloads: 2", frame, StringComparison.Ordinal);
+        Assert.Matches(@"shop/web-b\s+spiffe://cluster\.local/ns/shop/sa/web\s+expires in \d+h\d\dm", frame);
+        Assert.Matches(@"destination\s+shop/web-a -> shop/web-b\s+mTLS\s+0 ", frame);
+
+        // Nothing listening: one sentence, exit 1.
+        var (code, _, stderr) = HostTools.TryRun(RepoPaths.AgentBinary, "status", "--once", "--admin", $"127.0.0.1:{LoopbackPort.Free()}", "--metrics", $"127.0.0.1:{LoopbackPort.Free()}");
+        Assert.Equal(1, code);
+        Assert.StartsWith("weft status: cannot reach the agent", stderr, StringComparison.Ordinal);
+    }
+
     private static Task<string> ScrapeAsync(int port, string path) => Http.GetStringAsync($"http://127.0.0.1:{port}{path}");
 
     /// <summary>The one sample of <paramref name="name"/> whose labels include the given pairs.</summary>

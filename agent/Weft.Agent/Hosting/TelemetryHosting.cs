@@ -99,9 +99,11 @@ internal static class TelemetryHosting
     {
         exporter.Protocol = o.Protocol == OtlpProtocol.Grpc ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
 
-        // Over HTTP each signal has its own path; a bare collector URL gets the standard one.
-        exporter.Endpoint = o.Protocol == OtlpProtocol.HttpProtobuf && o.Endpoint.AbsolutePath is "" or "/"
-            ? new Uri(o.Endpoint, signalPath)
+        // Over HTTP each signal has its own path under the collector's URL, as OTEL_EXPORTER_OTLP_ENDPOINT
+        // has it: http://c:4318 → /v1/traces, https://gateway/otlp → /otlp/v1/traces. Taken as it was
+        // given, a URL with a path would receive the metrics and the traces alike.
+        exporter.Endpoint = o.Protocol == OtlpProtocol.HttpProtobuf
+            ? new Uri(new UriBuilder(o.Endpoint) { Path = o.Endpoint.AbsolutePath.TrimEnd('/') + "/" }.Uri, signalPath)
             : o.Endpoint;
     }
 }

@@ -11,15 +11,18 @@ public class TwoNodeFixture : IAsyncLifetime
     /// <summary>identity.certificateTtl for the agents; null for the default.</summary>
     protected virtual string? CertificateTtl => null;
 
+    /// <summary>Extra lines in the agents' telemetry section (otlp, tracing); null for none.</summary>
+    protected virtual string? TelemetryYaml => null;
+
     public async Task InitializeAsync()
     {
         if (Environment.IsPrivilegedProcess)
         {
-            mesh = await TwoNodeMesh.CreateAsync(CertificateTtl).ConfigureAwait(false);
+            mesh = await TwoNodeMesh.CreateAsync(CertificateTtl, TelemetryYaml).ConfigureAwait(false);
         }
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (mesh is not null)
         {

@@ -58,11 +58,14 @@ public sealed class TwoNodeMesh : IAsyncDisposable
     /// <summary>identity.certificateTtl for both agents (null: the default, 24h).</summary>
     public string? CertificateTtl { get; init; }
 
+    /// <summary>Extra lines in both agents' telemetry section (otlp, tracing), as <see cref="MeshConfigBuilder.TelemetryYaml"/>.</summary>
+    public string? TelemetryYaml { get; init; }
+
     public static string Principal(string ns, string sa) => $"spiffe://{TrustDomain}/ns/{ns}/sa/{sa}";
 
-    public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null)
+    public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null, string? telemetryYaml = null)
     {
-        var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create("hbone")) { CertificateTtl = certificateTtl };
+        var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create("hbone")) { CertificateTtl = certificateTtl, TelemetryYaml = telemetryYaml };
         try
         {
             mesh.Lab.AddPod(mesh.NodeA, "client-a", IPAddress.Parse("10.77.0.2"));
@@ -109,6 +112,7 @@ public sealed class TwoNodeMesh : IAsyncDisposable
                 CaFiles = (CaCert, CaKey),
                 IdentityStateDir = Path.Combine(dir, node.Name + "-state"),
                 CertificateTtl = CertificateTtl,
+                TelemetryYaml = TelemetryYaml,
                 PolicyYaml = policies,
             }
                 .Namespace("shop", MeshConfigBuilder.Labels("weft.io/mesh", "enabled"))

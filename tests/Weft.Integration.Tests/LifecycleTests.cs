@@ -216,7 +216,7 @@ public sealed class LifecycleTests
 
     private static void AssertOneSentence((int Code, string Stdout, string Stderr) run, string expected)
     {
-        Assert.Equal(1, run.Code);
+        Assert.True(run.Code == 1, $"exit code {run.Code}, stderr: {run.Stderr}");
         Assert.Contains(expected, run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
     }
@@ -245,23 +245,44 @@ public sealed class LifecycleTests
 
         // A CA that never answers (nothing listens on the port): the pods enrol, their certificates never come.
         var config = mesh.Config(shopEnrolled: true);
-        config.IstioCaAddress = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
+        config.IstioCaAddress = new Uri($"https://127.0.0.1:{LoopbackPort.Free()}");
         config.WriteTo(mesh.ConfigPath);
         await mesh.StartAgentAsync();
         await mesh.Agent!.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == "shop/web-1", MeshLab.Wait);
 
-        using var http = LoopbackPort.Client();
-        using var response = await http.GetAsync($"http://127.0.0.1:{mesh.Node.TelemetryPorts.Readiness}/healthz/ready");
-        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.StartsWith("not ready: no certificate yet for spiffe://cluster.local/ns/shop/sa/", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var (status, body) = await ReadinessAsync(mesh, _ => true);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
+        Assert.StartsWith("not ready: no certificate yet for spiffe://cluster.local/ns/shop/sa/", body, StringComparison.Ordinal);
 
-        // The same node with the embedded CA is ready.
+        // The same node with the embedded CA becomes ready.
         await mesh.Agent.StopAsync();
         mesh.WriteConfig(shopEnrolled: true);
         await mesh.StartAgentAsync();
-        var ready = await HostTools.EventuallyAsync(
-            () => http.GetAsync($"http://127.0.0.1:{mesh.Node.TelemetryPorts.Readiness}/healthz/ready").Result.StatusCode == System.Net.HttpStatusCode.OK,
-            MeshLab.Wait);
-        Assert.True(ready, "the agent with the embedded CA never became ready");
+        Assert.Equal("ready\n", (await ReadinessAsync(mesh, s => s == System.Net.HttpStatusCode.OK)).Body);
+    }
+
+    /// <summary>Asks /healthz/ready until the endpoint answers with a status <paramref name="wanted"/> accepts (it starts just after the agent).</summary>
+    private static async Task<(System.Net.HttpStatusCode Status, string Body)> ReadinessAsync(MeshLab mesh, Func<System.Net.HttpStatusCode, bool> wanted)
+    {
+        using var http = LoopbackPort.Client();
+        var deadline = DateTime.UtcNow + MeshLab.Wait;
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{mesh.Node.TelemetryPorts.Readiness}/healthz/ready");
+                var body = await response.Content.ReadAsStringAsync();
+                if (wanted(response.StatusCode) || DateTime.UtcNow > deadline)
+                {
+                    return (response.StatusCode, body);
+                }
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
     }
 }

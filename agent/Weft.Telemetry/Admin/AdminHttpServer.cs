@@ -88,7 +88,7 @@ public sealed partial class AdminHttpServer : IHostedService, IAsyncDisposable
             {
                 foreach (var opened in _endpoints)
                 {
-                    opened.Listener.Close();
+                    CloseQuietly(opened.Listener);
                 }
 
                 Interlocked.Exchange(ref _state, Stopped);
@@ -126,7 +126,7 @@ public sealed partial class AdminHttpServer : IHostedService, IAsyncDisposable
         {
             foreach (var endpoint in _endpoints)
             {
-                endpoint.Listener.Close();
+                CloseQuietly(endpoint.Listener);
             }
 
             await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
@@ -141,10 +141,25 @@ public sealed partial class AdminHttpServer : IHostedService, IAsyncDisposable
         // Never started, or failed to start: the listeners may still need closing.
         foreach (var endpoint in _endpoints)
         {
-            endpoint.Listener.Close();
+            CloseQuietly(endpoint.Listener);
         }
 
         _stopping.Dispose();
+    }
+
+    /// <summary>
+    /// Linux's managed HttpListener binds the port again while removing a prefix it never listened on,
+    /// and throws if another process holds it: closing must not turn an earlier failure into a new one.
+    /// </summary>
+    private static void CloseQuietly(HttpListener listener)
+    {
+        try
+        {
+            listener.Close();
+        }
+        catch (HttpListenerException)
+        {
+        }
     }
 
     private static string CannotListen(Endpoint endpoint, HttpListenerException e) =>

@@ -29,7 +29,8 @@ internal sealed partial class ConfigReader
             }
 
             var i = reader.Fields(istioNode, f.Path("istioCa"), IstioCaFields);
-            var address = RequiredText(i, "address", ValueSyntax.IsHttpUrl, UrlRule);
+            // The agent sends its token and CSRs there: TLS only, as IdentityOptions requires too.
+            var address = RequiredText(i, "address", a => ValueSyntax.IsHttpUrl(a) && a.StartsWith("https://", StringComparison.OrdinalIgnoreCase), "is not an https URL (the CA is reached over TLS only)");
             istio = new IstioCaSettings
             {
                 Address = new Uri(address),

@@ -24,7 +24,7 @@ public sealed class HboneTrafficTests(TwoNodeFixture fixture)
         var to = new IPEndPoint(Mesh.WebB.Address, TwoNodeMesh.AppPort);
         await Mesh.SendAsync(Mesh.ClientA, to, "web-b", 1 << 20, text: marker);
 
-        var outbound = await TwoNodeMesh.OneAsync(Mesh.AgentA, r => r.Direction == "outbound" && r.OriginalDestination == to.ToString());
+        var outbound = await TwoNodeMesh.OneAsync(Mesh.AgentA, r => r.Direction == "outbound" && r.OriginalDestination == to.ToString() && r.SourceWorkload == "shop/client-a");
         var inbound = await TwoNodeMesh.OneAsync(Mesh.AgentB, r => r.Direction == "inbound" && r.OriginalDestination == to.ToString() && r.SourceWorkload == "shop/client-a");
         await capture.StopAsync();
 

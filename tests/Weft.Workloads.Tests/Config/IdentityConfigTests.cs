@@ -57,6 +57,7 @@ public sealed class IdentityConfigTests
     [InlineData("  ca: { cert: ca.crt, key: /k }", 3, 15, "identity.ca.cert")]
     [InlineData("  ca: { cert: /c }", 3, 7, "identity.ca.key")]
     [InlineData("  istioCa: { address: ftp://x }", 3, 23, "identity.istioCa.address")]
+    [InlineData("  istioCa: { address: http://ca:15012 }", 3, 23, "identity.istioCa.address")]
     [InlineData("  stateDirectory: /x", 3, 3, "identity.stateDirectory")]
     public void Errors_point_at_the_field(string line, int row, int column, string field) =>
         ConfigAssert.Fails($"node: node-a\nidentity:\n{line}\n", row, column, field);

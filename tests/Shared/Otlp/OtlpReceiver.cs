@@ -154,8 +154,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
                 return; // stopped
             }
 
-            // One at a time: the exporters send one request per signal and wait for its answer.
-            await HandleAsync(context).ConfigureAwait(false);
+            // Concurrently: two agents export metrics every second, and a trace export must not queue behind them.
+            _ = Task.Run(() => HandleAsync(context));
         }
     }
 

@@ -22,6 +22,10 @@ public sealed class OtlpExportTests(OtlpExportFixture fixture) : IClassFixture<O
         // client-a → web-b: only this test uses client-a, so its spans are the only ones from that source.
         var (probe, _) = await Mesh.SendAsync(Mesh.ClientA, new IPEndPoint(Mesh.WebB.Address, TwoNodeMesh.AppPort), "web-b");
 
+        // Each side's span ends with its connection, when the agent writes the access record: wait for both
+        // records first, so a missing span is told apart from a connection that has not ended.
+        await TwoNodeMesh.OneAsync(Mesh.AgentA, r => r.Direction == "outbound" && r.SourceWorkload == "shop/client-a" && r.DestinationWorkload == "shop/web-b");
+        await TwoNodeMesh.OneAsync(Mesh.AgentB, r => r.Direction == "inbound" && r.SourceWorkload == "shop/client-a" && r.DestinationWorkload == "shop/web-b");
         var outbound = Only(await Receiver.WaitForSpansAsync(s => s.Name == "weft.outbound" && s.Attribute("weft.source.workload") == "shop/client-a", 1, TwoNodeMesh.Wait));
         var inbound = Only(await Receiver.WaitForSpansAsync(s => s.Name == "weft.inbound" && s.Attribute("weft.source.workload") == "shop/client-a", 1, TwoNodeMesh.Wait));
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Weft.Agent.Identity;
 using Weft.Identity;
 using Weft.Workloads;
 
@@ -30,7 +31,7 @@ public static class ConfigDump
             w.WriteString("name", workload.Name);
             w.WriteString("namespace", workload.Namespace);
             w.WriteString("serviceAccount", workload.ServiceAccount);
-            w.WriteString("identity", SpiffeId.Create(config.TrustDomain, workload.Namespace, workload.ServiceAccount).ToString());
+            w.WriteString("identity", WorkloadIdentities.IdentityOf(config, workload).ToString());
             w.WriteString("node", workload.Node);
             Strings(w, "addresses", workload.Addresses.Select(a => a.ToString()));
             Map(w, "labels", workload.Labels);

@@ -189,9 +189,15 @@ public sealed partial class AgentService(
         var enrolled = reconciler!.EnrolledUids;
         foreach (var workload in config.Workloads)
         {
-            if (enrolled.Contains(workload.Uid) && identities.Certificates.TryGetCurrent(WorkloadIdentities.IdentityOf(config, workload)) is null)
+            if (!enrolled.Contains(workload.Uid))
             {
-                return $"no certificate yet for {WorkloadIdentities.IdentityOf(config, workload)}";
+                continue;
+            }
+
+            var identity = WorkloadIdentities.IdentityOf(config, workload);
+            if (identities.Certificates.TryGetCurrent(identity) is null)
+            {
+                return $"no certificate yet for {identity}";
             }
         }
 

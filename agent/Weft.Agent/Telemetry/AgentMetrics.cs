@@ -34,7 +34,10 @@ public static class AgentMetrics
             unit: "s",
             description: "Seconds until each identity's current certificate expires");
         meter.CreateObservableGauge("weft.bpf.map.entries", () => capture.Occupancy().Select(m => new Measurement<long>(m.Entries, new KeyValuePair<string, object?>("map", m.Map))), description: "Entries in the capture maps");
-        meter.CreateObservableGauge("weft.bpf.map.capacity", () => capture.Occupancy().Select(m => new Measurement<long>(m.Capacity, new KeyValuePair<string, object?>("map", m.Map))), description: "Capacity of the capture maps");
+
+        // Capacities never change: read once here, so a collection walks the maps' keys once (for the entries), not twice.
+        var capacities = capture.Occupancy().Select(m => new Measurement<long>(m.Capacity, new KeyValuePair<string, object?>("map", m.Map))).ToArray();
+        meter.CreateObservableGauge("weft.bpf.map.capacity", () => capacities, description: "Capacity of the capture maps");
         meter.CreateObservableCounter(
             "weft.capture.events",
             () => Enum.GetValues<WeftCounter>().Select(c => new Measurement<long>((long)capture.Counter(c), new KeyValuePair<string, object?>("event", c.ToString()))),

@@ -1,5 +1,5 @@
 # Weft: build the eBPF object and the agent, run the tests, run the demo.
-# `make demo` and `make test` do all their own set-up (see tools/ensure-deps.sh).
+# `make demo` and `make test` do all their own set-up (tools/ensure-deps.sh, tools/ensure-host.sh).
 
 SHELL := /bin/bash
 OUT := out
@@ -12,12 +12,16 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
-.PHONY: all build deps bpf agent test demo clean
+.PHONY: all build deps host bpf agent test demo clean
 
 all: build
 
 deps:
 	@tools/ensure-deps.sh
+
+# bpffs and cgroup v2 mounted (a fresh VM may have neither mounted yet)
+host:
+	@tools/ensure-host.sh
 
 bpf: deps $(BPF_OBJ)
 
@@ -39,7 +43,7 @@ build: agent
 # Test projects run one after another: the privileged ones build labs and load BPF, and
 # 2 cores are better spent on one at a time. The last line sums all of them.
 TEST_PROJECTS := $(wildcard tests/*/*.Tests.csproj)
-test: build
+test: build host
 	@rm -rf $(OUT)/test-results; status=0; \
 	for p in $(TEST_PROJECTS); do \
 	  n=$$(basename $$p .csproj); echo "== $$n"; \
@@ -47,7 +51,7 @@ test: build
 	done; \
 	tools/test-summary.sh $(OUT)/test-results; exit $$status
 
-demo: build
+demo: build host
 	bin/weft-lab demo
 
 clean:

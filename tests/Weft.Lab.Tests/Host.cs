@@ -6,7 +6,7 @@ namespace Weft.Lab.Tests;
 /// <summary>Looks at the host the way an operator would (ip, the cgroup tree), independent of the lab's own code.</summary>
 internal static class Host
 {
-    public const string CgroupRoot = "/sys/fs/cgroup/unified";
+    public static string CgroupRoot { get; } = Weft.Platform.Host.CgroupId.Cgroup2Mount() ?? "/sys/fs/cgroup/unified";
 
     /// <summary>For tests that touch the host without Lab.Create (which says so itself): fail clearly, not obscurely.</summary>
     public static void RequireRoot() =>

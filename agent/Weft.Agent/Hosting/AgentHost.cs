@@ -40,31 +40,7 @@ public static class AgentHost
             return 1;
         }
 
-        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
-        builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
-        AddConsole(builder.Logging, options.LogFormat == "json");
-
-        // Access-log lines have their own switch and format (telemetry.accessLog): their own logger, not the agent log's.
-        builder.Logging.AddFilter(ProxyContext.AccessLogCategory, LogLevel.None);
-        var access = startConfig.Telemetry.AccessLog;
-        using var accessLogs = access.Enabled
-            ? LoggerFactory.Create(b => AddConsole(b, access.Format == AccessLogFormat.Json))
-            : Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
-        builder.Services.AddSingleton(new AccessLogSink(accessLogs.CreateLogger(ProxyContext.AccessLogCategory)));
-
-        // Start-up failures are reported below, once, as a sentence; not also as the host's stack trace.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(10));
-        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new LocalConfigSource(options.ConfigPath, sp.GetRequiredService<ILogger<LocalConfigSource>>()));
-        builder.Services.AddSingleton<AgentService>();
-
-        builder.Services.AddWeftTelemetry(startConfig);
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
-        builder.Services.AddWeftEndpoints();
-
-        using var host = builder.Build();
+        using var host = CreateBuilder(options, startConfig).Build();
         try
         {
             await host.RunAsync().ConfigureAwait(false);
@@ -82,7 +58,38 @@ public static class AgentHost
         }
     }
 
-    private static void AddConsole(ILoggingBuilder logging, bool json)
+    /// <summary>
+    /// The agent's host, not yet built: the service, telemetry (as <paramref name="startConfig"/>'s
+    /// telemetry section says) and the endpoints. Tests add to it (an in-memory exporter) and run it in-process.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(AgentOptions options, LocalConfig startConfig)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(startConfig);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        builder.Logging.SetMinimumLevel(Enum.Parse<LogLevel>(options.LogLevel, ignoreCase: true));
+        AddConsole(builder.Logging, options.LogFormat == "json");
+
+        // Access-log lines have their own switch and format (telemetry.accessLog): their own logger, not the agent log's.
+        builder.Logging.AddFilter(ProxyContext.AccessLogCategory, LogLevel.None);
+        var access = startConfig.Telemetry.AccessLog;
+        builder.Services.AddSingleton(_ => AccessLogSink.Create(access));
+
+        // Start-up failures are reported by RunAsync, once, as a sentence; not also as the host's stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(10));
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(sp => new LocalConfigSource(options.ConfigPath, sp.GetRequiredService<ILogger<LocalConfigSource>>()));
+        builder.Services.AddSingleton<AgentService>();
+
+        builder.Services.AddWeftTelemetry(startConfig);
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AgentService>());
+        builder.Services.AddWeftEndpoints();
+        return builder;
+    }
+
+    internal static void AddConsole(ILoggingBuilder logging, bool json)
     {
         if (json)
         {
@@ -104,5 +111,23 @@ public static class AgentHost
     }
 }
 
-/// <summary>The logger access-log lines are written to (see telemetry.accessLog).</summary>
-public sealed record AccessLogSink(ILogger Logger);
+/// <summary>The logger access-log lines are written to (see telemetry.accessLog); owns its logger factory.</summary>
+public sealed class AccessLogSink(ILogger logger, ILoggerFactory? owned = null) : IDisposable
+{
+    public ILogger Logger { get; } = logger;
+
+    /// <summary>A console logger in the configured format, or one that writes nothing when access logging is off.</summary>
+    public static AccessLogSink Create(AccessLogSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (!settings.Enabled)
+        {
+            return new AccessLogSink(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        }
+
+        var factory = LoggerFactory.Create(b => AgentHost.AddConsole(b, settings.Format == AccessLogFormat.Json));
+        return new AccessLogSink(factory.CreateLogger(ProxyContext.AccessLogCategory), factory);
+    }
+
+    public void Dispose() => owned?.Dispose();
+}

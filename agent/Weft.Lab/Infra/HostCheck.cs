@@ -12,7 +12,7 @@ internal static class HostCheck
 
         if (!File.Exists(Path.Combine(LabNames.CgroupRoot, "cgroup.procs")))
         {
-            throw new InvalidOperationException($"weft-lab needs cgroup v2 mounted at {LabNames.CgroupRoot}");
+            throw new InvalidOperationException("weft-lab needs cgroup v2: mount it with 'mount -t cgroup2 none /sys/fs/cgroup/unified' (make test and make demo do)");
         }
     }
 }

@@ -9,7 +9,8 @@ namespace Weft.Lab.Infra;
 internal static class LabNames
 {
     public const string Prefix = "weft-";
-    public const string CgroupRoot = "/sys/fs/cgroup/unified";
+    /// <summary>Where cgroup v2 is mounted (/sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one).</summary>
+    public static string CgroupRoot { get; } = Weft.Platform.Host.CgroupId.Cgroup2Mount() ?? "/sys/fs/cgroup/unified";
     public const string NetnsDir = "/var/run/netns";
     public const string StateDir = "/run/weft-lab";
     public const string FabricName = "fabric";

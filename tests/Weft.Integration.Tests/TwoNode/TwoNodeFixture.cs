@@ -14,11 +14,14 @@ public class TwoNodeFixture : IAsyncLifetime
     /// <summary>Extra lines in the agents' telemetry section (otlp, tracing); null for none.</summary>
     protected virtual string? TelemetryYaml => null;
 
-    public async Task InitializeAsync()
+    /// <summary>False when the fixture runs node-a's agent itself (in-process); then Mesh.AgentA is null.</summary>
+    protected virtual bool StartsAgentA => true;
+
+    public virtual async Task InitializeAsync()
     {
         if (Environment.IsPrivilegedProcess)
         {
-            mesh = await TwoNodeMesh.CreateAsync(CertificateTtl, TelemetryYaml).ConfigureAwait(false);
+            mesh = await TwoNodeMesh.CreateAsync(CertificateTtl, TelemetryYaml, StartsAgentA).ConfigureAwait(false);
         }
     }
 

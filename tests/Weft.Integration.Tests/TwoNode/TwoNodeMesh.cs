@@ -63,7 +63,8 @@ public sealed class TwoNodeMesh : IAsyncDisposable
 
     public static string Principal(string ns, string sa) => $"spiffe://{TrustDomain}/ns/{ns}/sa/{sa}";
 
-    public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null, string? telemetryYaml = null)
+    /// <summary>Creates the lab and starts both agents, or only node-b's when <paramref name="startAgentA"/> is false (the test runs node-a's itself).</summary>
+    public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null, string? telemetryYaml = null, bool startAgentA = true)
     {
         var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create("hbone")) { CertificateTtl = certificateTtl, TelemetryYaml = telemetryYaml };
         try
@@ -83,7 +84,11 @@ public sealed class TwoNodeMesh : IAsyncDisposable
                 "-keyout", mesh.CaKey, "-out", mesh.CaCert, "-days", "2", "-subj", "/O=weft-test/CN=two-node root",
                 "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign");
             mesh.WriteConfigs(null);
-            mesh.AgentA = await LabAgent.StartAsync(mesh.NodeA, mesh.ConfigPath(mesh.NodeA), RepoPaths.AgentBinary).ConfigureAwait(false);
+            if (startAgentA)
+            {
+                mesh.AgentA = await LabAgent.StartAsync(mesh.NodeA, mesh.ConfigPath(mesh.NodeA), RepoPaths.AgentBinary).ConfigureAwait(false);
+            }
+
             mesh.AgentB = await LabAgent.StartAsync(mesh.NodeB, mesh.ConfigPath(mesh.NodeB), RepoPaths.AgentBinary).ConfigureAwait(false);
             return mesh;
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using Google.Protobuf;
@@ -10,19 +9,15 @@ namespace Weft.Tests.Shared.Otlp;
 /// v1/metrics under its base path with application/x-protobuf bodies (sized or chunked, gzip or
 /// not; the .NET exporter sends sized, plain ones), answers 200 with an empty body (an empty
 /// Export*ServiceResponse), and keeps the decoded spans and metric names.
-/// Anything else gets a 4xx and is kept in <see cref="Requests"/>, so a failing wait can say why.
-/// It cannot take OTLP/gRPC, which needs an HTTP/2 server.
+/// Anything else gets a 4xx and is kept in <see cref="OtlpCollector.Requests"/>, so a failing wait can say why.
+/// OTLP/gRPC, which needs an HTTP/2 server, is <see cref="OtlpGrpcReceiver"/>'s.
 /// </summary>
-internal sealed class OtlpReceiver : IAsyncDisposable
+internal sealed class OtlpReceiver : OtlpCollector
 {
     public const string ProtobufContentType = "application/x-protobuf";
 
     private readonly HttpListener _listener;
     private readonly Task _loop;
-    private readonly Lock _gate = new();
-    private readonly List<OtlpSpan> _spans = [];
-    private readonly List<OtlpMetric> _metrics = [];
-    private readonly List<string> _requests = [];
 
     private OtlpReceiver(HttpListener listener, int port, string basePath)
     {
@@ -34,45 +29,13 @@ internal sealed class OtlpReceiver : IAsyncDisposable
     }
 
     /// <summary>The collector's base URL, without a trailing slash: the exporter adds v1/traces and v1/metrics under its path.</summary>
-    public Uri Endpoint { get; }
+    public override Uri Endpoint { get; }
 
-    public string TracesPath { get; }
+    public override string TracesPath { get; }
 
-    public string MetricsPath { get; }
+    public override string MetricsPath { get; }
 
-    /// <summary>One line per request: method, path, content type, framing (length or chunked), status.</summary>
-    public IReadOnlyList<string> Requests
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _requests];
-            }
-        }
-    }
-
-    public IReadOnlyList<OtlpSpan> Spans
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _spans];
-            }
-        }
-    }
-
-    public IReadOnlyList<OtlpMetric> Metrics
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _metrics];
-            }
-        }
-    }
+    public override bool Accepted(string request) => request.EndsWith("-> 200", StringComparison.Ordinal);
 
     /// <summary>Starts a receiver whose signals live under <paramref name="basePath"/> ("/" or e.g. "/otlp/").</summary>
     public static OtlpReceiver Start(string basePath = "/")
@@ -101,43 +64,11 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until at least <paramref name="count"/> received spans match, and returns all that match.</summary>
-    public Task<IReadOnlyList<OtlpSpan>> WaitForSpansAsync(Func<OtlpSpan, bool> match, int count, TimeSpan timeout) =>
-        WaitAsync(() => Spans, match, count, timeout, "spans");
-
-    /// <summary>Waits until a metric named <paramref name="name"/> arrived from <paramref name="serviceInstanceId"/>.</summary>
-    public Task<IReadOnlyList<OtlpMetric>> WaitForMetricAsync(string name, string serviceInstanceId, TimeSpan timeout) =>
-        WaitAsync(() => Metrics, m => m.Name == name && m.ServiceInstanceId == serviceInstanceId, 1, timeout, "metrics");
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         _listener.Stop();
         await _loop.ConfigureAwait(false);
         _listener.Close();
-    }
-
-    private async Task<IReadOnlyList<T>> WaitAsync<T>(Func<IReadOnlyList<T>> received, Func<T, bool> match, int count, TimeSpan timeout, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var all = received();
-            var found = all.Where(match).ToList();
-            if (found.Count >= count)
-            {
-                return found;
-            }
-
-            if (clock.Elapsed > timeout)
-            {
-                var seen = typeof(T) == typeof(OtlpMetric)
-                    ? string.Join(", ", all.Distinct())
-                    : string.Join("\n  ", all);
-                Assert.Fail($"{found.Count} of {count} matching {what} after {timeout}; received:\n  {seen}\nrequests:\n  {string.Join("\n  ", Requests)}");
-            }
-
-            await Task.Delay(100).ConfigureAwait(false);
-        }
     }
 
     private async Task AcceptAsync()
@@ -175,10 +106,7 @@ internal sealed class OtlpReceiver : IAsyncDisposable
             framing += $" (undecodable: {e.Message})";
         }
 
-        lock (_gate)
-        {
-            _requests.Add($"{request.HttpMethod} {path} {request.ContentType} {request.Headers["Content-Encoding"] ?? "identity"} {framing} -> {status}");
-        }
+        AddRequest($"{request.HttpMethod} {path} {request.ContentType} {request.Headers["Content-Encoding"] ?? "identity"} {framing} -> {status}");
 
         var response = context.Response;
         response.StatusCode = status;
@@ -237,19 +165,11 @@ internal sealed class OtlpReceiver : IAsyncDisposable
         var message = ByteString.CopyFrom(body.GetBuffer(), 0, (int)body.Length);
         if (path == TracesPath)
         {
-            var spans = OtlpDecoder.Spans(message);
-            lock (_gate)
-            {
-                _spans.AddRange(spans);
-            }
+            AddSpans(OtlpDecoder.Spans(message));
         }
         else
         {
-            var metrics = OtlpDecoder.Metrics(message);
-            lock (_gate)
-            {
-                _metrics.AddRange(metrics);
-            }
+            AddMetrics(OtlpDecoder.Metrics(message));
         }
 
         return 200;

@@ -25,7 +25,7 @@ namespace Weft.Agent.Hosting;
 /// </summary>
 public sealed partial class AgentService(
     AgentOptions options,
-    LocalConfigSource configSource,
+    IWorkloadSource configSource,
     AccessLogSink accessLog,
     ILoggerFactory loggers,
     ILogger<AgentService> logger) : IHostedService, IAsyncDisposable
@@ -60,11 +60,11 @@ public sealed partial class AgentService(
         HostChecks.RequireRoot();
         HostChecks.RequireKernel();
         HostChecks.RequireBpffs();
-        HostChecks.RequireCgroup2(config.CgroupRoot);
+        var cgroupRoot = HostChecks.ResolveCgroupRoot(config.CgroupRoot);
         nodeLock = NodeLock.Acquire(options.RunDirectory, config.Node);
 
         capture = BpfCapture.Start(
-            new CaptureOptions { ObjectPath = options.BpfObjectPath, Node = config.Node, CgroupRoot = config.CgroupRoot, PinRoot = options.PinRoot },
+            new CaptureOptions { ObjectPath = options.BpfObjectPath, Node = config.Node, CgroupRoot = cgroupRoot, PinRoot = options.PinRoot },
             loggers.CreateLogger("Weft.Capture"));
         identities = WorkloadIdentities.Create(config.Identity, loggers);
         executor = new NetnsExecutor();

@@ -34,6 +34,24 @@ public static class HostChecks
         }
     }
 
+    /// <summary>
+    /// The cgroup v2 directory to attach to: <paramref name="configured"/>, or the root of the
+    /// host's cgroup v2 mount when none is configured.
+    /// </summary>
+    public static string ResolveCgroupRoot(string? configured)
+    {
+        if (configured is not null)
+        {
+            RequireCgroup2(configured);
+            return configured;
+        }
+
+        var mount = CgroupId.Cgroup2Mount() ?? throw new HostRequirementException(
+            "No cgroup v2 file system is mounted: mount one (mount -t cgroup2 none /sys/fs/cgroup/unified; in Kubernetes, mount the host's /sys/fs/cgroup into the agent) or set cgroupRoot.");
+        RequireCgroup2(mount);
+        return mount;
+    }
+
     public static void RequireCgroup2(string cgroupRoot)
     {
         if (!Directory.Exists(cgroupRoot))

@@ -10,7 +10,7 @@ namespace Weft.Workloads;
 /// (namespaces, workloads, services, policies, mtls) so duplicate checks can point back at the first
 /// occurrence; rootNamespace is read before policies, which depend on it.
 /// </summary>
-internal sealed partial class ConfigReader(NodeReader reader)
+internal sealed partial class ConfigReader(NodeReader reader, ConfigMode mode)
 {
     private const string NameRule = "is not a valid name: use lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit";
     private const string LabelRule = "is not a valid name: use at most 63 lowercase letters, digits and '-', beginning and ending with a letter or digit";
@@ -20,6 +20,8 @@ internal sealed partial class ConfigReader(NodeReader reader)
 
     private static readonly string[] RootFields =
         ["node", "trustDomain", "cgroupRoot", "rootNamespace", "capture", "identity", "telemetry", "namespaces", "workloads", "services", "policies", "mtls"];
+    // Kubernetes mode: the API server and NODE_NAME say these.
+    private static readonly string[] ClusterFields = ["node", "namespaces", "workloads", "services"];
     private static readonly string[] CaptureFields = ["excludePorts", "excludeCidrs"];
     private static readonly string[] NamespaceFields = ["name", "labels"];
     private static readonly string[] WorkloadFields = ["uid", "name", "namespace", "serviceAccount", "labels", "addresses", "netns", "node"];
@@ -37,10 +39,23 @@ internal sealed partial class ConfigReader(NodeReader reader)
     public LocalConfig Read(YamlNode root)
     {
         var f = reader.Fields(root, "", RootFields);
-        var node = RequiredText(f, "node", ValueSyntax.IsDnsSubdomain, NameRule);
+        if (mode.KubernetesNode is { } kubernetesNode)
+        {
+            foreach (var key in ClusterFields)
+            {
+                if (f.Optional(key) is { } refused)
+                {
+                    throw reader.Error(refused, f.Path(key), key == "node"
+                        ? "is not set in Kubernetes mode: the agent takes its node from NODE_NAME (the downward API's spec.nodeName), so one file serves every node"
+                        : $"is not set in Kubernetes mode: {key} come from the Kubernetes API server; remove this section");
+                }
+            }
+        }
+
+        var node = mode.KubernetesNode ?? RequiredText(f, "node", ValueSyntax.IsDnsSubdomain, NameRule);
         thisNode = node;
         var trustDomain = OptionalText(f, "trustDomain", ValueSyntax.IsTrustDomain, TrustDomainRule) ?? LocalConfig.DefaultTrustDomain;
-        var cgroupRoot = OptionalText(f, "cgroupRoot", ValueSyntax.IsAbsolutePath, PathRule) ?? LocalConfig.DefaultCgroupRoot;
+        var cgroupRoot = OptionalText(f, "cgroupRoot", ValueSyntax.IsAbsolutePath, PathRule);
         rootNamespace = OptionalText(f, "rootNamespace", ValueSyntax.IsDnsLabel, LabelRule) ?? LocalConfig.DefaultRootNamespace;
         var capture = f.Optional("capture") is { } captureNode ? Capture(captureNode, f.Path("capture")) : CaptureSettings.None;
         var identity = f.Optional("identity") is { } identityNode ? Identity(identityNode, f.Path("identity")) : IdentitySettings.Default;

@@ -9,22 +9,22 @@ namespace Weft.Workloads;
 /// </summary>
 public static class LocalConfigLoader
 {
-    /// <summary>Reads and validates the file; <see cref="LocalConfig.SourcePath"/> is <paramref name="path"/> as given.</summary>
+    /// <summary>Reads and validates the file (standalone unless <paramref name="mode"/> says otherwise); <see cref="LocalConfig.SourcePath"/> is <paramref name="path"/> as given.</summary>
     /// <exception cref="ConfigException">The file cannot be read or is not a valid config.</exception>
-    public static LocalConfig Load(string path)
+    public static LocalConfig Load(string path, ConfigMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(ReadFile(path), path);
+        return Parse(ReadFile(path), path, mode);
     }
 
     /// <summary>Parses config text; <paramref name="sourceName"/> names it in errors and becomes <see cref="LocalConfig.SourcePath"/>.</summary>
     /// <exception cref="ConfigException">The text is not a valid config.</exception>
-    public static LocalConfig Parse(string yamlText, string sourceName)
+    public static LocalConfig Parse(string yamlText, string sourceName, ConfigMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(yamlText);
         ArgumentNullException.ThrowIfNull(sourceName);
         var root = ReadDocument(yamlText, sourceName);
-        return new ConfigReader(new NodeReader(sourceName)).Read(root) with { SourcePath = sourceName };
+        return new ConfigReader(new NodeReader(sourceName), mode ?? ConfigMode.Standalone).Read(root) with { SourcePath = sourceName };
     }
 
     internal static string ReadFile(string path)

@@ -9,7 +9,6 @@ namespace Weft.Workloads;
 public sealed record LocalConfig
 {
     public const string DefaultTrustDomain = "cluster.local";
-    public const string DefaultCgroupRoot = "/sys/fs/cgroup/unified";
     public const string DefaultRootNamespace = PolicySet.DefaultRootNamespace;
 
     /// <summary>The node this agent runs on; only workloads on it are enrolled.</summary>
@@ -17,8 +16,11 @@ public sealed record LocalConfig
 
     public string TrustDomain { get; init; } = DefaultTrustDomain;
 
-    /// <summary>cgroup v2 directory the capture programs attach to.</summary>
-    public string CgroupRoot { get; init; } = DefaultCgroupRoot;
+    /// <summary>
+    /// cgroup v2 directory the capture programs attach to; null for the root of the host's cgroup v2
+    /// mount, found at start (/sys/fs/cgroup on a unified host, /sys/fs/cgroup/unified on a hybrid one).
+    /// </summary>
+    public string? CgroupRoot { get; init; }
 
     public CaptureSettings Capture { get; init; } = CaptureSettings.None;
 

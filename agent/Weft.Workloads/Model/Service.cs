@@ -19,6 +19,12 @@ public sealed record Service
     /// <summary>Endpoints are the workloads of the same namespace carrying all these labels; empty selects none.</summary>
     public IReadOnlyDictionary<string, string> Selector { get; init; } = FrozenDictionary<string, string>.Empty;
 
+    /// <summary>
+    /// The endpoints as listed (Kubernetes EndpointSlices: ready pods only, ports resolved per pod);
+    /// null to select them with <see cref="Selector"/> and <see cref="Ports"/>, as the config file does.
+    /// </summary>
+    public IReadOnlyList<ServiceEndpoint>? Endpoints { get; init; }
+
     /// <summary>Whether the workload is an endpoint: same namespace and every selector label equal.</summary>
     public bool Selects(Workload workload)
     {

@@ -13,7 +13,7 @@ namespace Weft.Workloads;
 /// the inode a file watch would follow. Any event in the directory schedules a debounced check,
 /// and a check only publishes when the content differs from the running config.
 /// </remarks>
-public sealed partial class LocalConfigSource : IDisposable
+public sealed partial class LocalConfigSource : IWorkloadSource, IDisposable
 {
     private readonly ILogger logger;
     private readonly LocalConfigSourceOptions options;
@@ -43,7 +43,7 @@ public sealed partial class LocalConfigSource : IDisposable
 
         stamp = FileStamp.Of(path);
         currentText = LocalConfigLoader.ReadFile(path);
-        current = LocalConfigLoader.Parse(currentText, path);
+        current = LocalConfigLoader.Parse(currentText, path, this.options.Mode);
         var enrolled = MeshMembership.EnrolledWorkloads(current).Count;
         LogLoaded(logger, path, current.Node, current.Workloads.Count, enrolled, current.Services.Count);
 
@@ -203,7 +203,7 @@ public sealed partial class LocalConfigSource : IDisposable
                 return;
             }
 
-            next = LocalConfigLoader.Parse(text, FilePath);
+            next = LocalConfigLoader.Parse(text, FilePath, options.Mode);
         }
         catch (ConfigException e)
         {

@@ -12,6 +12,9 @@ public sealed record LocalConfigSourceOptions
     /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Standalone (the file describes the node's workloads) or Kubernetes (settings and policies only).</summary>
+    public ConfigMode Mode { get; init; } = ConfigMode.Standalone;
+
     /// <summary>Watch the file's directory for events; false leaves only the periodic check.</summary>
     public bool WatchDirectory { get; init; } = true;
 }

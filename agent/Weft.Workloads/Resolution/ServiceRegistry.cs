@@ -30,11 +30,11 @@ public sealed class ServiceRegistry
 
         foreach (var service in config.Services)
         {
-            var endpoints = config.Workloads.Where(w => w.Addresses.Count > 0 && service.Selects(w)).ToArray();
+            var endpoints = service.Endpoints ?? Selected(config, service);
             foreach (var address in service.Addresses)
             {
                 var family = address.IsIPv4MappedToIPv6 ? AddressFamily.InterNetwork : address.AddressFamily;
-                var rings = service.Ports.ToFrozenDictionary(p => p.Key, p => Ring(endpoints, family, p.Value));
+                var rings = service.Ports.ToFrozenDictionary(p => p.Key, p => Ring(endpoints, family, p.Key));
                 Add(map, address, new Destination(null, service, rings));
             }
         }
@@ -108,13 +108,27 @@ public sealed class ServiceRegistry
         }
     }
 
-    /// <summary>Each endpoint's address of the destination's family if it has one, else its first address.</summary>
-    private static EndpointRing Ring(Workload[] endpoints, AddressFamily family, int targetPort)
-    {
-        var addresses = endpoints
-            .Select(w => new IPEndPoint(w.Addresses.FirstOrDefault(a => a.AddressFamily == family) ?? w.Addresses[0], targetPort))
+    /// <summary>The selected workloads, one endpoint per address (the ring picks the family).</summary>
+    private static ServiceEndpoint[] Selected(LocalConfig config, Service service) =>
+        config.Workloads
+            .Where(w => w.Addresses.Count > 0 && service.Selects(w))
+            .SelectMany(w => w.Addresses.Select(a => new ServiceEndpoint(w, a, service.Ports)))
             .ToArray();
-        return new EndpointRing(addresses, endpoints);
+
+    /// <summary>
+    /// The pods serving <paramref name="servicePort"/>, each once: at its address of the destination's
+    /// family if it has one, else at its first (the proxy connects across families).
+    /// </summary>
+    private static EndpointRing Ring(IReadOnlyList<ServiceEndpoint> endpoints, AddressFamily family, int servicePort)
+    {
+        var chosen = endpoints
+            .Where(e => e.Ports.ContainsKey(servicePort))
+            .GroupBy(e => e.Workload.Uid, StringComparer.Ordinal)
+            .Select(pod => pod.FirstOrDefault(e => e.Address.AddressFamily == family) ?? pod.First())
+            .ToArray();
+        return new EndpointRing(
+            [.. chosen.Select(e => new IPEndPoint(e.Address, e.Ports[servicePort]))],
+            [.. chosen.Select(e => e.Workload)]);
     }
 
     private sealed record Destination(Workload? Workload, Service? Service, FrozenDictionary<int, EndpointRing>? Ports)

@@ -6,7 +6,7 @@ internal static class ExampleConfig
     public const string Text = """
         node: node-a
         trustDomain: cluster.local
-        cgroupRoot: /sys/fs/cgroup/unified/weft-node-a   # where the cgroup programs attach (default /sys/fs/cgroup/unified)
+        cgroupRoot: /sys/fs/cgroup/unified/weft-node-a   # where the cgroup programs attach (default: the cgroup v2 mount)
         capture:                      # optional
           excludePorts: [22]          # destination ports never captured
           excludeCidrs: [169.254.0.0/16, "fd00::/8"]   # destinations never captured

@@ -40,14 +40,6 @@ internal static class CgroupProcs
                     pids.Add(pid);
                 }
             }
-
-            if (depth < MaxDepth)
-            {
-                foreach (var child in Directory.EnumerateDirectories(cgroup, "*", Subdirectories))
-                {
-                    Read(child, depth + 1, pids);
-                }
-            }
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -55,7 +47,34 @@ internal static class CgroupProcs
         }
         catch (UnauthorizedAccessException e)
         {
-            throw new NetnsException($"cannot read {procs}: permission denied. The agent reads pod cgroups under the cgroup v2 mount; run it as root (a privileged DaemonSet pod).", e);
+            throw Denied(procs, e);
+        }
+
+        if (depth >= MaxDepth)
+        {
+            return;
+        }
+
+        string[] children;
+        try
+        {
+            children = Directory.GetDirectories(cgroup, "*", Subdirectories);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw Denied(cgroup, e);
+        }
+
+        foreach (var child in children)
+        {
+            Read(child, depth + 1, pids);
         }
     }
+
+    private static NetnsException Denied(string path, Exception e) =>
+        new($"cannot read {path}: permission denied. The agent reads pod cgroups under the cgroup v2 mount; run it as root (a privileged DaemonSet pod).", e);
 }

@@ -95,13 +95,8 @@ public sealed partial class PodNetnsFinder
             }
         }
 
-        // Where kubelet's tree is known, a pod missing from it is just not started yet: no search.
-        if (remembered.Length > 0 || standardRoots.Any(r => Directory.Exists(r.Path)))
-        {
-            return null;
-        }
-
-        // No tree at a known place: kubelet may run with a --cgroup-root that nests kubepods deeper.
+        // Not at a known place: kubelet may run with a --cgroup-root that nests kubepods deeper.
+        // A pod still starting pays this search on each resync; it is bounded and prunes at each root.
         foreach (var root in SearchRoots(remembered))
         {
             if (PodCgroupIn(root, podUid, classes) is { } found)
@@ -217,8 +212,9 @@ public sealed partial class PodNetnsFinder
             {
                 throw new NetnsException($"cannot open {path} (process {pid} of pod {podUid}): permission denied. Opening another process's network namespace needs root or CAP_SYS_PTRACE (run the agent as a privileged DaemonSet pod).", e);
             }
-            catch (NetnsException) when (!StillRunning(pid, startTime))
+            catch (NetnsException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException || !StillRunning(pid, startTime))
             {
+                // ENOENT: an exiting process drops its namespaces before stat shows it as a zombie.
                 LogProcessGone(logger, podUid, pid);
                 continue;
             }

@@ -77,15 +77,15 @@ public sealed class LabPod
     /// Starts <paramref name="file"/> in the pod's netns and cgroup, stdout and stderr captured.
     /// Returns once the process is inside the pod (or has already exited).
     /// </summary>
-    public LabProcess Start(string file, params string[] args) => Start(CgroupPath, file, args);
+    public LabProcess Start(string file, params string[] args) => StartIn(CgroupPath, file, args);
 
     /// <summary>
     /// Starts the pod's long-lived sandbox process (`sleep infinity`, standing in for "pause") in
     /// <see cref="SandboxCgroupPath"/>, which holds the pod's netns as kubelet's pause does.
     /// </summary>
-    public LabProcess StartPause() => Start(SandboxCgroupPath, "sleep", "infinity");
+    public LabProcess StartPause() => StartIn(SandboxCgroupPath, "sleep", ["infinity"]);
 
-    private LabProcess Start(string cgroup, string file, string[] args)
+    private LabProcess StartIn(string cgroup, string file, string[] args)
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
         ArgumentNullException.ThrowIfNull(args);

@@ -137,13 +137,15 @@ public sealed class Lab : IDisposable
 
     /// <summary>
     /// Adds a pod on <paramref name="node"/>: netns "weft-&lt;id&gt;-&lt;name&gt;" with eth0 on the fabric,
-    /// <paramref name="address"/>/24 (plus fd00:77::N/64), lo up, no default route; cgroup &lt;node&gt;/&lt;name&gt;.
+    /// <paramref name="address"/>/24 (plus fd00:77::N/64), lo up, no default route; cgroup &lt;node&gt;/&lt;name&gt;,
+    /// or with <paramref name="kubelet"/> the cgroups kubelet would make for it below &lt;node&gt;.
     /// </summary>
-    public LabPod AddPod(LabNode node, string name, IPAddress address)
+    public LabPod AddPod(LabNode node, string name, IPAddress address, KubeletPodCgroup? kubelet = null)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(address);
         LabNames.CheckName(name, nameof(name));
+        kubelet?.Check();
         if (address.AddressFamily != AddressFamily.InterNetwork)
         {
             throw new ArgumentException($"pod address {address} must be IPv4", nameof(address));
@@ -167,13 +169,28 @@ public sealed class Lab : IDisposable
                 throw new ArgumentException($"lab {Id} already has a pod with address {address}", nameof(address));
             }
 
+            if (kubelet is not null && pods.Any(p => p.Node == node && p.Kubelet?.Uid == kubelet.Uid))
+            {
+                throw new ArgumentException($"{node} already has a pod with uid {kubelet.Uid}", nameof(kubelet));
+            }
+
             var pod = new LabPod(
                 node, name, address, Fabric.HasIPv6 ? Fabric.Ula(address) : null,
-                LabNames.Object(Id, name), Path.Combine(node.CgroupPath, name));
+                LabNames.Object(Id, name), kubelet);
             CreateNetns(pod.NetnsName);
+            List<string> created = [];
             try
             {
-                CreateCgroup(pod.CgroupPath);
+                foreach (var dir in pod.CgroupDirectories())
+                {
+                    // kubelet's upper levels (kubepods.slice, …) are shared by the node's pods: made once.
+                    if (!record.Cgroups.Contains(dir))
+                    {
+                        created.Add(dir);
+                        CreateCgroup(dir);
+                    }
+                }
+
                 Fabric.Attach(FabricNetns, LabNames.FabricVeth(pods.Count, name), pod.NetnsName, pod.Address, pod.Address6);
             }
             catch
@@ -183,13 +200,13 @@ public sealed class Lab : IDisposable
                 {
                     Id = Id,
                     Netns = [pod.NetnsName],
-                    Cgroups = [.. record.Cgroups.Where(c => c == pod.CgroupPath)],
+                    Cgroups = [.. record.Cgroups.Where(created.Contains)],
                 };
                 LabTeardown.Run(partial, Log);
                 Record(() =>
                 {
                     record.Netns.Remove(pod.NetnsName);
-                    record.Cgroups.Remove(pod.CgroupPath);
+                    record.Cgroups.RemoveAll(created.Contains);
                     record.Netns.AddRange(partial.Netns);
                     record.Cgroups.AddRange(partial.Cgroups);
                 });

@@ -5,7 +5,7 @@ using Weft.Lab.Infra;
 
 namespace Weft.Lab;
 
-/// <summary>A simulated pod: a network namespace with eth0 on the lab fabric, and a cgroup below its node's.</summary>
+/// <summary>A simulated pod: a network namespace with eth0 on the lab fabric, and a cgroup (or kubelet's tree of them) below its node's.</summary>
 public sealed class LabPod
 {
     // Writes its own pid into the cgroup first, then enters the netns: a process is thus
@@ -16,14 +16,17 @@ public sealed class LabPod
     private static readonly TimeSpan EnterTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
-    internal LabPod(LabNode node, string name, IPAddress address, IPAddress? address6, string netnsName, string cgroupPath)
+    internal LabPod(LabNode node, string name, IPAddress address, IPAddress? address6, string netnsName, KubeletPodCgroup? kubelet)
     {
         Node = node;
         Name = name;
         Address = address;
         Address6 = address6;
         NetnsName = netnsName;
-        CgroupPath = cgroupPath;
+        Kubelet = kubelet;
+        PodCgroupPath = Path.Combine(node.CgroupPath, kubelet?.PodCgroup ?? name);
+        CgroupPath = kubelet is null ? PodCgroupPath : Path.Combine(node.CgroupPath, kubelet.ContainerCgroup);
+        SandboxCgroupPath = kubelet is null ? PodCgroupPath : Path.Combine(node.CgroupPath, kubelet.SandboxCgroup);
     }
 
     public string Name { get; }
@@ -39,14 +42,50 @@ public sealed class LabPod
 
     public string NetnsPath => LabNames.NetnsPath(NetnsName);
 
-    /// <summary>&lt;node cgroup&gt;/&lt;pod name&gt;.</summary>
+    /// <summary>How the pod's cgroups are laid out as kubelet's, or null for the plain &lt;node cgroup&gt;/&lt;pod name&gt;.</summary>
+    public KubeletPodCgroup? Kubelet { get; }
+
+    /// <summary>Where <see cref="Start"/> runs processes: &lt;node cgroup&gt;/&lt;pod name&gt;, or the app container's cgroup in kubelet's layout.</summary>
     public string CgroupPath { get; }
+
+    /// <summary>The pod's own cgroup: <see cref="CgroupPath"/>, or in kubelet's layout the pod-level cgroup above the containers'.</summary>
+    public string PodCgroupPath { get; }
+
+    /// <summary>Where <see cref="StartPause"/> runs: the sandbox container's cgroup in kubelet's layout, else <see cref="CgroupPath"/>.</summary>
+    public string SandboxCgroupPath { get; }
+
+    /// <summary>The cgroup directories the pod needs, parents first (kubelet's shared levels included).</summary>
+    internal IEnumerable<string> CgroupDirectories()
+    {
+        if (Kubelet is null)
+        {
+            yield return CgroupPath;
+            yield break;
+        }
+
+        var relative = Kubelet.PodCgroup.Split('/');
+        for (var n = 1; n <= relative.Length; n++)
+        {
+            yield return Path.Combine([Node.CgroupPath, .. relative.Take(n)]);
+        }
+
+        yield return SandboxCgroupPath;
+        yield return CgroupPath;
+    }
 
     /// <summary>
     /// Starts <paramref name="file"/> in the pod's netns and cgroup, stdout and stderr captured.
     /// Returns once the process is inside the pod (or has already exited).
     /// </summary>
-    public LabProcess Start(string file, params string[] args)
+    public LabProcess Start(string file, params string[] args) => StartIn(CgroupPath, file, args);
+
+    /// <summary>
+    /// Starts the pod's long-lived sandbox process (`sleep infinity`, standing in for "pause") in
+    /// <see cref="SandboxCgroupPath"/>, which holds the pod's netns as kubelet's pause does.
+    /// </summary>
+    public LabProcess StartPause() => StartIn(SandboxCgroupPath, "sleep", ["infinity"]);
+
+    private LabProcess StartIn(string cgroup, string file, string[] args)
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
         ArgumentNullException.ThrowIfNull(args);
@@ -57,7 +96,7 @@ public sealed class LabPod
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        string[] argv = ["-c", EnterCgroupScript, "sh", CgroupPath, "nsenter", $"--net={NetnsPath}", "--", file, .. args];
+        string[] argv = ["-c", EnterCgroupScript, "sh", cgroup, "nsenter", $"--net={NetnsPath}", "--", file, .. args];
         foreach (var a in argv)
         {
             psi.ArgumentList.Add(a);

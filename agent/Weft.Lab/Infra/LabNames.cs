@@ -15,6 +15,9 @@ internal static class LabNames
     public const string StateDir = "/run/weft-lab";
     public const string FabricName = "fabric";
 
+    /// <summary>Node, 3 kubelet root names, kubepods, QoS, pod, container.</summary>
+    public const int MaxCgroupDepth = 8;
+
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
     public static string Object(string id, string name) => $"{Prefix}{id}-{name}";
@@ -39,7 +42,10 @@ internal static class LabNames
         IsLabId(id) && netns.StartsWith($"{Prefix}{id}-", StringComparison.Ordinal)
         && !netns.Contains('/', StringComparison.Ordinal) && !netns.Contains("..", StringComparison.Ordinal);
 
-    /// <summary>True for a cgroup dir directly under the v2 root named "weft-&lt;id&gt;-…", or one level below it.</summary>
+    /// <summary>
+    /// True for a cgroup dir directly under the v2 root named "weft-&lt;id&gt;-…" (a node), or up to
+    /// <see cref="MaxCgroupDepth"/> - 1 levels below it (pods, in kubelet's layout with its nested slices).
+    /// </summary>
     public static bool OwnsCgroup(string id, string path)
     {
         if (!IsLabId(id) || !path.StartsWith(CgroupRoot + "/", StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal))
@@ -48,7 +54,7 @@ internal static class LabNames
         }
 
         var parts = path[(CgroupRoot.Length + 1)..].Split('/');
-        return parts.Length is 1 or 2 && parts.All(p => p.Length > 0)
+        return parts.Length <= MaxCgroupDepth && parts.All(p => p.Length > 0 && p != ".")
             && parts[0].StartsWith($"{Prefix}{id}-", StringComparison.Ordinal);
     }
 

@@ -5,6 +5,18 @@ public sealed record AgentOptions
 {
     public required string ConfigPath { get; init; }
 
+    /// <summary>Workloads from the Kubernetes API; the config file holds settings and policies only.</summary>
+    public bool Kubernetes { get; init; }
+
+    /// <summary>With <see cref="Kubernetes"/>: a kubeconfig file; null for in-cluster, else the default kubeconfig.</summary>
+    public string? KubeconfigPath { get; init; }
+
+    /// <summary>With <see cref="Kubernetes"/>: this node, as the API server names it.</summary>
+    public string? NodeName { get; init; }
+
+    /// <summary>How the config file is read.</summary>
+    public Workloads.ConfigMode ConfigMode => Kubernetes && NodeName is { } node ? Workloads.ConfigMode.Kubernetes(node) : Workloads.ConfigMode.Standalone;
+
     /// <summary>The compiled eBPF object; by default the one installed beside the agent.</summary>
     public string BpfObjectPath { get; init; } = DefaultBpfObject();
 

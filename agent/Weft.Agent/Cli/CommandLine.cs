@@ -5,7 +5,13 @@ public static class CommandLine
 {
     public const string Usage = """
         usage: weft agent --config FILE [options]
-          --config FILE        local workload config (YAML); reloaded when it changes
+               weft agent --kubernetes --config FILE [options]
+          --config FILE        the config (YAML), reloaded when it changes: standalone, the node and its
+                               workloads; with --kubernetes, settings and policies only
+          --kubernetes         take namespaces, pods, services and endpoint slices from the Kubernetes API
+          --kubeconfig FILE    with --kubernetes: the API server and credentials (default: in-cluster
+                               service account, else $KUBECONFIG or ~/.kube/config)
+          --node NAME          with --kubernetes: this node's name (default: $NODE_NAME)
           --bpf-object FILE    compiled eBPF object (default: weft.bpf.o beside the agent)
           --pin-root DIR       where maps are pinned (default /sys/fs/bpf/weft; the node name is appended)
           --run-dir DIR        lock files (default /run/weft)
@@ -14,7 +20,9 @@ public static class CommandLine
           --log-level LEVEL    Trace, Debug, Information (default), Warning, Error
         """;
 
-    public static AgentOptions ParseAgent(IReadOnlyList<string> args)
+    /// <param name="args">The arguments after "agent".</param>
+    /// <param name="nodeFromEnvironment">NODE_NAME, for --kubernetes without --node.</param>
+    public static AgentOptions ParseAgent(IReadOnlyList<string> args, string? nodeFromEnvironment = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         string? config = null;
@@ -27,6 +35,15 @@ public static class CommandLine
             {
                 case "--config":
                     config = Value();
+                    break;
+                case "--kubernetes":
+                    options = options with { Kubernetes = true };
+                    break;
+                case "--kubeconfig":
+                    options = options with { KubeconfigPath = Value() };
+                    break;
+                case "--node":
+                    options = options with { NodeName = Value() };
                     break;
                 case "--bpf-object":
                     options = options with { BpfObjectPath = Value() };
@@ -59,8 +76,34 @@ public static class CommandLine
             }
         }
 
-        return options with { ConfigPath = config ?? throw new UsageException("--config FILE is required") };
+        options = options with { ConfigPath = config ?? throw new UsageException("--config FILE is required") };
+        return options.Kubernetes ? WithNode(options, nodeFromEnvironment) : NotKubernetes(options);
     }
+
+    private static AgentOptions WithNode(AgentOptions options, string? nodeFromEnvironment)
+    {
+        var node = options.NodeName ?? nodeFromEnvironment;
+        if (string.IsNullOrEmpty(node))
+        {
+            throw new UsageException("--kubernetes needs this node's name: set NODE_NAME (in a DaemonSet, from the downward API's spec.nodeName) or pass --node NAME");
+        }
+
+        try
+        {
+            _ = Workloads.ConfigMode.Kubernetes(node);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"node name: {e.Message}", e);
+        }
+
+        return options with { NodeName = node };
+    }
+
+    private static AgentOptions NotKubernetes(AgentOptions options) =>
+        options.KubeconfigPath is not null ? throw new UsageException("--kubeconfig is only for --kubernetes")
+        : options.NodeName is not null ? throw new UsageException("--node is only for --kubernetes: standalone, the config file names the node")
+        : options;
 }
 
 public sealed class UsageException : Exception

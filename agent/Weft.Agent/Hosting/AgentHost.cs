@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Weft.Agent.Cli;
 using Weft.Capture.Libbpf;
 using Weft.Identity;
+using Weft.Kubernetes.Source;
 using Weft.Platform.Host;
 using Weft.Proxy;
 using Weft.Telemetry.Admin;
@@ -19,7 +20,7 @@ public static class AgentHost
         AgentOptions options;
         try
         {
-            options = CommandLine.ParseAgent(args);
+            options = CommandLine.ParseAgent(args, Environment.GetEnvironmentVariable("NODE_NAME"));
         }
         catch (UsageException e)
         {
@@ -32,7 +33,7 @@ public static class AgentHost
         LocalConfig startConfig;
         try
         {
-            startConfig = LocalConfigLoader.Load(options.ConfigPath);
+            startConfig = LocalConfigLoader.Load(options.ConfigPath, options.ConfigMode);
         }
         catch (ConfigException e)
         {
@@ -46,7 +47,8 @@ public static class AgentHost
             await host.RunAsync().ConfigureAwait(false);
             return 0;
         }
-        catch (Exception e) when (e is ConfigException or HostRequirementException or BpfException or CertificateAuthorityException or AdminListenException)
+        catch (Exception e) when (e is ConfigException or HostRequirementException or BpfException or CertificateAuthorityException or AdminListenException
+            or KubernetesConnectionException)
         {
             await Console.Error.WriteLineAsync($"weft agent: {e.Message}").ConfigureAwait(false);
             return 1;
@@ -80,7 +82,16 @@ public static class AgentHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.DrainTimeout + TimeSpan.FromSeconds(10));
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton<IWorkloadSource>(sp => new LocalConfigSource(options.ConfigPath, sp.GetRequiredService<ILogger<LocalConfigSource>>()));
+        if (options.Kubernetes)
+        {
+            // Before AgentService: hosted services start in order, and the watch must be running when the agent reads its first config.
+            builder.Services.AddKubernetesWorkloads(options, startConfig);
+        }
+        else
+        {
+            builder.Services.AddSingleton<IWorkloadSource>(sp => new LocalConfigSource(options.ConfigPath, sp.GetRequiredService<ILogger<LocalConfigSource>>()));
+        }
+
         builder.Services.AddSingleton<AgentService>();
 
         builder.Services.AddWeftTelemetry(startConfig);

@@ -186,6 +186,11 @@ public sealed partial class AgentService(
             return "starting";
         }
 
+        if (configSource.NotReadyReason is { } waiting)
+        {
+            return waiting;
+        }
+
         var enrolled = reconciler!.EnrolledUids;
         foreach (var workload in config.Workloads)
         {

@@ -82,10 +82,21 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
         return d;
     }
 
+    /// <summary>
+    /// The settings file of `weft agent --kubernetes`: no node, namespaces, workloads or services
+    /// (the API server has those), the rest as standalone.
+    /// </summary>
+    public bool KubernetesMode { get; set; }
+
     public string ToYaml()
     {
         var y = new StringBuilder();
-        y.Append(CultureInfo.InvariantCulture, $"node: {node}\ntrustDomain: cluster.local\ncgroupRoot: {cgroupRoot}\n");
+        if (!KubernetesMode)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"node: {node}\n");
+        }
+
+        y.Append(CultureInfo.InvariantCulture, $"trustDomain: cluster.local\ncgroupRoot: {cgroupRoot}\n");
         if (ExcludePorts.Count > 0 || ExcludeCidrs.Count > 0)
         {
             y.Append("capture:\n");
@@ -117,6 +128,32 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
             }
         }
 
+        if (!KubernetesMode)
+        {
+            AppendInventory(y);
+        }
+
+        if (TelemetryPorts is { } ports)
+        {
+            y.Append(CultureInfo.InvariantCulture, $"telemetry:\n  prometheus: {{ address: \"127.0.0.1:{ports.Metrics}\" }}\n");
+            y.Append(CultureInfo.InvariantCulture, $"  readiness: {{ address: \"127.0.0.1:{ports.Readiness}\" }}\n  admin: {{ address: \"127.0.0.1:{ports.Admin}\" }}\n");
+            if (TelemetryYaml is not null)
+            {
+                y.Append(TelemetryYaml.TrimEnd()).Append('\n');
+            }
+        }
+
+        if (PolicyYaml is not null)
+        {
+            y.Append(PolicyYaml.TrimEnd()).Append('\n');
+        }
+
+        return y.ToString();
+    }
+
+    /// <summary>The namespaces, workloads and services sections (standalone only).</summary>
+    private void AppendInventory(StringBuilder y)
+    {
         y.Append("namespaces:\n");
         foreach (var (name, labels) in namespaces)
         {
@@ -141,23 +178,6 @@ public sealed class MeshConfigBuilder(string node, string cgroupRoot)
         {
             y.Append(CultureInfo.InvariantCulture, $"  - name: {name}\n    namespace: {ns}\n    addresses: [{vip}]\n    ports: {{ {port}: {target} }}\n    selector: {Map(selector)}\n");
         }
-
-        if (TelemetryPorts is { } ports)
-        {
-            y.Append(CultureInfo.InvariantCulture, $"telemetry:\n  prometheus: {{ address: \"127.0.0.1:{ports.Metrics}\" }}\n");
-            y.Append(CultureInfo.InvariantCulture, $"  readiness: {{ address: \"127.0.0.1:{ports.Readiness}\" }}\n  admin: {{ address: \"127.0.0.1:{ports.Admin}\" }}\n");
-            if (TelemetryYaml is not null)
-            {
-                y.Append(TelemetryYaml.TrimEnd()).Append('\n');
-            }
-        }
-
-        if (PolicyYaml is not null)
-        {
-            y.Append(PolicyYaml.TrimEnd()).Append('\n');
-        }
-
-        return y.ToString();
     }
 
     /// <summary>Writes the config atomically (rename over), as an operator's tooling would.</summary>

@@ -15,4 +15,7 @@ public interface IWorkloadSource
 
     /// <summary>Completes with the next config published after this call.</summary>
     Task<LocalConfig> NextChangeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Null once <see cref="Current"/> describes the node; otherwise why not yet, for readiness.</summary>
+    string? NotReadyReason => null;
 }

@@ -72,7 +72,7 @@ internal static class TelemetryHosting
             routes.AddRange(PrometheusRoutes.For(Prefix(t.Prometheus.Address), scrape));
         }
 
-        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), "/healthz/ready", _ =>
+        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), WeftTelemetry.ReadinessPath, _ =>
         {
             var notReady = agent.NotReadyReason();
             return ValueTask.FromResult(notReady is null ? AdminResponse.Text(200, "ready\n") : AdminResponse.Text(503, $"not ready: {notReady}\n"));
@@ -81,7 +81,7 @@ internal static class TelemetryHosting
         // Liveness is the host's life only, never BPF or certificates: a pod waiting on its CA is
         // not ready, but restarting it would not bring the CA any closer.
         var lifetime = sp.GetRequiredService<IHostApplicationLifetime>();
-        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), "/healthz/live", _ =>
+        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), WeftTelemetry.LivenessPath, _ =>
             ValueTask.FromResult(lifetime.ApplicationStopping.IsCancellationRequested ? AdminResponse.Text(503, "stopping\n") : AdminResponse.Text(200, "live\n"))));
         routes.Add(AdminRoute.Respond(Prefix(t.Admin.Address), "/config_dump", _ =>
         {

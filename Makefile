@@ -12,7 +12,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
-.PHONY: all build deps host bpf agent test demo clean
+.PHONY: all build deps host bpf bpf-object agent agent-publish test demo clean
 
 all: build
 
@@ -23,20 +23,27 @@ deps:
 host:
 	@tools/ensure-host.sh
 
-bpf: deps $(BPF_OBJ)
+bpf: deps bpf-object
+
+# The object alone, without the dependency check: the image's first stage (daemonset/Dockerfile)
+# runs this very target, so the image is built with the same flags as `make build`.
+bpf-object: $(BPF_OBJ)
 
 $(BPF_OBJ): bpf/weft.bpf.c bpf/weft_shared.h
 	@mkdir -p $(dir $@)
 	clang $(BPF_CFLAGS) -c $< -o $@
 
-agent: bpf
-	$(DOTNET) publish agent/Weft.Agent/Weft.Agent.csproj -c $(CONFIG) -o $(OUT)/agent --nologo -v q
+agent: bpf agent-publish
 	$(DOTNET) publish agent/Weft.Lab/Weft.Lab.csproj -c $(CONFIG) -o $(OUT)/lab --nologo -v q
 	cp $(BPF_OBJ) $(OUT)/agent/weft.bpf.o
 	@mkdir -p bin
 	@printf '#!/bin/sh\nexec "%s/%s/agent/weft" "$$@"\n' "$(CURDIR)" "$(OUT)" > bin/weft && chmod +x bin/weft
 	@printf '#!/bin/sh\nexec "%s/%s/lab/weft-lab" "$$@"\n' "$(CURDIR)" "$(OUT)" > bin/weft-lab && chmod +x bin/weft-lab
 	@echo "built bin/weft and bin/weft-lab"
+
+# The agent alone, framework-dependent; the image's second stage runs this very target.
+agent-publish:
+	$(DOTNET) publish agent/Weft.Agent/Weft.Agent.csproj -c $(CONFIG) -o $(OUT)/agent --nologo -v q
 
 build: agent
 

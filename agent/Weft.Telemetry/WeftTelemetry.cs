@@ -12,6 +12,12 @@ public static class WeftTelemetry
     /// <summary>Port of the readiness endpoint (/healthz/ready).</summary>
     public const int ReadinessPort = 15021;
 
+    /// <summary>Readiness: 200 once capture is attached and every enrolled pod's certificate is loaded, else 503.</summary>
+    public const string ReadinessPath = "/healthz/ready";
+
+    /// <summary>Liveness, on the readiness port: 200 while the agent's host runs.</summary>
+    public const string LivenessPath = "/healthz/live";
+
     /// <summary>Port of the admin endpoint (/config_dump), on localhost only.</summary>
     public const int AdminPort = 15000;
 }

@@ -261,6 +261,25 @@ public sealed class LifecycleTests
         Assert.Equal("ready\n", (await ReadinessAsync(mesh, s => s == System.Net.HttpStatusCode.OK)).Body);
     }
 
+    [RootFact]
+    public async Task Liveness_answers_while_readiness_waits_for_the_CA()
+    {
+        await using var mesh = await MeshLab.CreateAsync(startAgent: false);
+
+        // The pod's certificate never comes: not ready, but alive (a liveness probe must not restart an agent waiting on its CA).
+        var config = mesh.Config(shopEnrolled: true);
+        config.IstioCaAddress = new Uri($"https://127.0.0.1:{LoopbackPort.Free()}");
+        config.WriteTo(mesh.ConfigPath);
+        await mesh.StartAgentAsync();
+        await mesh.Agent!.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == "shop/web-1", MeshLab.Wait);
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await ReadinessAsync(mesh, _ => true)).Status);
+        using var http = LoopbackPort.Client();
+        using var live = await http.GetAsync($"http://127.0.0.1:{mesh.Node.TelemetryPorts.Readiness}/healthz/live");
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("live\n", await live.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Asks /healthz/ready until the endpoint answers with a status <paramref name="wanted"/> accepts (it starts just after the agent).</summary>
     private static async Task<(System.Net.HttpStatusCode Status, string Body)> ReadinessAsync(MeshLab mesh, Func<System.Net.HttpStatusCode, bool> wanted)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
@@ -18,7 +19,7 @@ namespace Weft.Agent.Hosting;
 /// <summary>
 /// OpenTelemetry for the agent (metrics and traces, Prometheus scrape and OTLP export as the
 /// config's `telemetry` section says) and the HTTP endpoints: Prometheus (/metrics,
-/// /stats/prometheus), readiness (/healthz/ready) and the localhost admin (/config_dump).
+/// /stats/prometheus), readiness (/healthz/ready), liveness (/healthz/live) and the localhost admin (/config_dump).
 /// Read once at start: a change to the section needs a restart.
 /// </summary>
 internal static class TelemetryHosting
@@ -71,11 +72,17 @@ internal static class TelemetryHosting
             routes.AddRange(PrometheusRoutes.For(Prefix(t.Prometheus.Address), scrape));
         }
 
-        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), "/healthz/ready", _ =>
+        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), WeftTelemetry.ReadinessPath, _ =>
         {
             var notReady = agent.NotReadyReason();
             return ValueTask.FromResult(notReady is null ? AdminResponse.Text(200, "ready\n") : AdminResponse.Text(503, $"not ready: {notReady}\n"));
         }));
+
+        // Liveness is the host's life only, never BPF or certificates: a pod waiting on its CA is
+        // not ready, but restarting it would not bring the CA any closer.
+        var lifetime = sp.GetRequiredService<IHostApplicationLifetime>();
+        routes.Add(AdminRoute.Respond(Prefix(t.Readiness.Address), WeftTelemetry.LivenessPath, _ =>
+            ValueTask.FromResult(lifetime.ApplicationStopping.IsCancellationRequested ? AdminResponse.Text(503, "stopping\n") : AdminResponse.Text(200, "live\n"))));
         routes.Add(AdminRoute.Respond(Prefix(t.Admin.Address), "/config_dump", _ =>
         {
             using var buffer = new MemoryStream();

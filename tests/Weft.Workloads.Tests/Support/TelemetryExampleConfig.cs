@@ -10,7 +10,7 @@ internal static class TelemetryExampleConfig
             enabled: true                 # default true
             address: 0.0.0.0:15020        # default; serves /metrics and /stats/prometheus
           readiness:
-            address: 0.0.0.0:15021        # default; serves /healthz/ready
+            address: 0.0.0.0:15021        # default; serves /healthz/ready and /healthz/live
           admin:
             address: 127.0.0.1:15000      # default; serves /config_dump, so loopback only
           otlp:                           # absent: no OTLP export

@@ -5,10 +5,10 @@ using Weft.Tests.Shared.Kubernetes;
 
 namespace Weft.Kubernetes.Tests;
 
-/// <summary>A stand-in API server, a client for it and a ClusterWatch with test-sized timings; waits are bounded by <see cref="Timeout"/>.</summary>
+/// <summary>A stand-in API server, a client for it and a ClusterWatch with test-sized timings; waits are bounded by <see cref="Patience"/>.</summary>
 internal sealed class WatchHarness : IAsyncDisposable
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
     private readonly IKubernetes _client;
 
@@ -39,16 +39,16 @@ internal sealed class WatchHarness : IAsyncDisposable
     public async Task<ClusterSnapshot> StartAndSyncAsync()
     {
         Watch.Start();
-        var synced = await Watch.WaitForSyncAsync(CancellationToken.None).WaitAsync(Timeout);
+        var synced = await Watch.WaitForSyncAsync(CancellationToken.None).WaitAsync(Patience);
         // Synced means listed; the watches open right after, and some tests need them open.
-        await Server.WaitUntilAsync(s => s.OpenWatches == 4, Timeout);
+        await Server.WaitUntilAsync(s => s.OpenWatches == 4, Patience);
         return synced;
     }
 
     /// <summary>The first published snapshot (or the current one) for which the condition holds.</summary>
     public async Task<ClusterSnapshot> UntilAsync(Func<ClusterSnapshot, bool> condition)
     {
-        using var cts = new CancellationTokenSource(Timeout);
+        using var cts = new CancellationTokenSource(Patience);
         while (true)
         {
             // Ask for the next change before looking at Current, so a publish in between is not missed.
@@ -59,16 +59,24 @@ internal sealed class WatchHarness : IAsyncDisposable
                 return current;
             }
 
-            await next;
+            try
+            {
+                await next;
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"no snapshot matched within {Patience}; the last had {current.Namespaces.Count} namespaces, "
+                    + $"pods [{string.Join(", ", current.Pods.Keys)}], services [{string.Join(", ", current.Services.Keys)}], {current.EndpointSlices.Count} slices");
+            }
         }
     }
 
     public ResourceWatchStatus StatusOf(string kind) => Watch.Status.Single(s => s.Kind == kind);
 
-    /// <summary>Waits on the watch's status, which has no change notification; checked every few milliseconds up to <see cref="Timeout"/>.</summary>
+    /// <summary>Waits on the watch's status, which has no change notification; checked every few milliseconds up to <see cref="Patience"/>.</summary>
     public async Task UntilStatusAsync(string kind, Func<ResourceWatchStatus, bool> condition)
     {
-        var deadline = DateTime.UtcNow + Timeout;
+        var deadline = DateTime.UtcNow + Patience;
         while (!condition(StatusOf(kind)))
         {
             if (DateTime.UtcNow > deadline)

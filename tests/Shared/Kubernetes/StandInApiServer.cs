@@ -555,7 +555,10 @@ internal sealed class StandInApiServer : IDisposable
         Pulse();
         var timeoutSeconds = int.TryParse(request["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0 ? t : 1800;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, watch.Aborted, timeout.Token);
+        using var clientGone = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, watch.Aborted, timeout.Token, clientGone.Token);
+        // The client sends nothing after its request, so a read that ends means it closed: the watch is over at once, not at the next write.
+        var closeWatch = WatchForCloseAsync(stream, clientGone, stop.Token);
         try
         {
             await StandInHttp.WriteChunkedHeadAsync(stream, stop.Token);
@@ -575,6 +578,28 @@ internal sealed class StandInApiServer : IDisposable
             {
                 _watches.Remove(watch);
             }
+
+            await stop.CancelAsync();
+            await closeWatch;
+        }
+    }
+
+    private static async Task WatchForCloseAsync(Stream stream, CancellationTokenSource clientGone, CancellationToken ct)
+    {
+        try
+        {
+            var buffer = new byte[256];
+            while (await stream.ReadAsync(buffer, ct) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+
+        if (!ct.IsCancellationRequested)
+        {
+            await clientGone.CancelAsync();
         }
     }
 

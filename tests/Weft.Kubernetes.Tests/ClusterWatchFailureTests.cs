@@ -135,6 +135,64 @@ public sealed class ClusterWatchFailureTests
     }
 
     [Fact]
+    public async Task An_in_stream_error_other_than_410_rewatches_from_the_last_resource_version_and_keeps_the_store()
+    {
+        await using var h = new WatchHarness();
+        h.Server.Upsert(Pod("shop", "web-0"));
+        var synced = await h.StartAndSyncAsync();
+        var resumeFrom = h.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+
+        h.Server.SendWatchError<V1Pod>(500, "InternalError");
+        await h.Server.WaitUntilAsync(s => s.WatchCount<V1Pod>() == 2 && s.OpenWatches == 4, Patience);
+
+        Assert.Equal(1, h.Server.ListCount<V1Pod>());
+        Assert.Equal(resumeFrom, h.Server.LastWatchResourceVersion<V1Pod>());
+        Assert.Same(synced, h.Watch.Current);
+        var pods = h.StatusOf("pods");
+        Assert.Equal(0, pods.Relists);
+        Assert.Equal("ERROR event 500 InternalError", pods.LastError);
+        Assert.Equal(1, h.Logger.Count(9002, "ERROR event 500 InternalError"));
+    }
+
+    [Fact]
+    public async Task An_in_stream_410_on_an_open_watch_relists()
+    {
+        await using var h = new WatchHarness();
+        h.Server.Upsert(Pod("shop", "web-0"));
+        await h.StartAndSyncAsync();
+
+        h.Server.SendWatchError<V1Pod>(410, "Expired");
+        await h.UntilStatusAsync("pods", s => s.Relists == 1);
+        h.Server.Upsert(Pod("shop", "web-1"));
+        await h.UntilAsync(s => s.Pods.ContainsKey("shop/web-1"));
+
+        Assert.Equal(2, h.Server.ListCount<V1Pod>());
+        Assert.Equal(1, h.Server.ListCount<V1Service>());
+        Assert.Equal("ERROR event 410 Expired", h.StatusOf("pods").LastError);
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_backoff_and_leave_the_store_alone()
+    {
+        await using var h = new WatchHarness();
+        h.Server.Upsert(Pod("shop", "web-0"));
+        var synced = await h.StartAndSyncAsync();
+
+        h.Server.FailNextRequests(6, 503);
+        h.Server.DropWatches();
+        await h.Server.WaitUntilAsync(s => s.OpenWatches == 4 && s.WatchCount<V1Pod>() >= 2, Patience);
+        Assert.Same(synced, h.Watch.Current);
+        h.Server.Upsert(Pod("shop", "web-1"));
+        await h.UntilAsync(s => s.Pods.ContainsKey("shop/web-1"));
+
+        Assert.All(h.Watch.Status, s => Assert.Equal(0, s.Relists));
+        Assert.Equal(1, h.Server.ListCount<V1Pod>());
+        Assert.Equal(1, h.Server.ListCount<V1Namespace>());
+        Assert.Contains(h.Watch.Status, s => s.LastError == "HTTP 503 ServiceUnavailable");
+        Assert.True(h.Logger.Count(9002, "HTTP 503 ServiceUnavailable") >= 1);
+    }
+
+    [Fact]
     public async Task Dispose_stops_the_loops_promptly_and_closes_the_watch_connections()
     {
         var h = new WatchHarness();

@@ -38,6 +38,7 @@ public sealed partial class ClusterWatch : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+        options.Validate();
         _options = options;
         _logger = logger;
         _namespaces = new(ResourceKinds.Namespaces(), client, options, logger, _gate, SignalChange);

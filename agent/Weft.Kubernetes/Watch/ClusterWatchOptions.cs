@@ -18,4 +18,14 @@ public sealed class ClusterWatchOptions
 
     /// <summary>Optional fieldSelector for pods, e.g. "spec.nodeName=node-a" to hold only this node's pods.</summary>
     public string? PodFieldSelector { get; set; }
+
+    /// <summary>A zero backoff would turn an outage into a busy loop against the API server, so it is refused up front.</summary>
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinBackoff, TimeSpan.Zero, nameof(MinBackoff));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxBackoff, MinBackoff, nameof(MaxBackoff));
+        ArgumentOutOfRangeException.ThrowIfLessThan(WatchTimeout, TimeSpan.FromSeconds(1), nameof(WatchTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Debounce, TimeSpan.Zero, nameof(Debounce));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ListPageSize, 0, nameof(ListPageSize));
+    }
 }

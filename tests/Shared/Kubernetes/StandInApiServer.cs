@@ -31,6 +31,8 @@ internal sealed class StandInApiServer : IDisposable
     private long _version;
     private long _expiredBefore;
     private GoneForm _goneForm;
+    private int _failRequests;
+    private int _failStatus;
     private TcpListener? _listener;
     private CancellationTokenSource? _serving;
     private bool _disposed;
@@ -185,6 +187,33 @@ internal sealed class StandInApiServer : IDisposable
                 };
                 watch.Send(StandInWatch.Line("BOOKMARK", marker.ToJsonString()));
             }
+        }
+    }
+
+    /// <summary>
+    /// Sends an ERROR event carrying a V1Status with this code and reason on every open watch of the kind, then ends
+    /// those streams, as kube-apiserver does (410 Expired when a watcher falls behind, 500 on an internal error).
+    /// </summary>
+    public void SendWatchError<T>(int code, string reason)
+    {
+        var resource = StandInResource.For(typeof(T));
+        lock (_gate)
+        {
+            foreach (var watch in _watches.Where(w => w.Resource == resource))
+            {
+                watch.Send(StandInWatch.Line("ERROR", StandInHttp.Status(code, reason, $"stand-in watch error {code} {reason}")));
+                watch.End();
+            }
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> requests of any kind are answered with this HTTP status and a V1Status body (an overloaded or failing API server).</summary>
+    public void FailNextRequests(int count, int status)
+    {
+        lock (_gate)
+        {
+            _failRequests = count;
+            _failStatus = status;
         }
     }
 
@@ -428,6 +457,18 @@ internal sealed class StandInApiServer : IDisposable
         }
 
         var (resource, ns) = route;
+        int failWith;
+        lock (_gate)
+        {
+            failWith = _failRequests-- > 0 ? _failStatus : 0;
+            _failRequests = Math.Max(0, _failRequests);
+        }
+
+        if (failWith != 0)
+        {
+            await StandInHttp.WriteJsonAsync(stream, failWith, StandInHttp.Status(failWith, "ServiceUnavailable", "the stand-in was told to fail this request"), ct);
+            return;
+        }
 
         StandInFieldSelector selector;
         try
@@ -566,6 +607,8 @@ internal sealed class StandInApiServer : IDisposable
             {
                 await StandInHttp.WriteChunkAsync(stream, line, stop.Token);
             }
+
+            await StandInHttp.WriteLastChunkAsync(stream, stop.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !watch.Aborted.IsCancellationRequested && !ct.IsCancellationRequested)
         {

@@ -116,6 +116,8 @@ internal static class StandInHttp
         404 => "Not Found",
         405 => "Method Not Allowed",
         410 => "Gone",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
         _ => "Error",
     };
 }

@@ -44,6 +44,9 @@ internal sealed class StandInWatch : IDisposable
 
     public void Send(string line) => _lines.Writer.TryWrite(line);
 
+    /// <summary>Ends the stream properly after the lines already queued; later changes are not sent.</summary>
+    public void End() => _lines.Writer.TryComplete();
+
     /// <summary>Queues the event if this watch sees it. An object modified out of the selection is a DELETED to this watch, as on a real server.</summary>
     public void Offer(StandInEvent change)
     {

@@ -1,0 +1,55 @@
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Weft.Kubernetes.Watch;
+
+/// <summary>
+/// What the list+watch loop needs to know about one resource kind: how to list a page, how to open a watch,
+/// and how objects are keyed in the snapshot.
+/// </summary>
+internal sealed record ResourceKind<T, TList>(
+    string Name,
+    Func<IKubernetes, string? /* continue */, int /* limit */, CancellationToken, Task<HttpOperationResponse<TList>>> ListPage,
+    Func<IKubernetes, string /* resourceVersion */, int /* timeoutSeconds */, CancellationToken, Task<HttpOperationResponse<TList>>> OpenWatch,
+    Func<T, string> Key)
+    where T : class, IKubernetesObject<V1ObjectMeta>
+    where TList : IItems<T>, IMetadata<V1ListMeta>;
+
+/// <summary>The four kinds the cluster watch holds; pods, services and slices across all namespaces.</summary>
+internal static class ResourceKinds
+{
+    public static ResourceKind<V1Namespace, V1NamespaceList> Namespaces() => new(
+        "namespaces",
+        (client, next, limit, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
+            continueParameter: next, limit: limit, cancellationToken: ct),
+        (client, rv, timeout, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
+            watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        ns => ns.Metadata.Name);
+
+    public static ResourceKind<V1Pod, V1PodList> Pods(string? fieldSelector) => new(
+        "pods",
+        (client, next, limit, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
+            continueParameter: next, fieldSelector: fieldSelector, limit: limit, cancellationToken: ct),
+        (client, rv, timeout, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
+            watch: true, allowWatchBookmarks: true, fieldSelector: fieldSelector, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        NamespacedKey);
+
+    public static ResourceKind<V1Service, V1ServiceList> Services() => new(
+        "services",
+        (client, next, limit, ct) => client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(
+            continueParameter: next, limit: limit, cancellationToken: ct),
+        (client, rv, timeout, ct) => client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(
+            watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        NamespacedKey);
+
+    public static ResourceKind<V1EndpointSlice, V1EndpointSliceList> EndpointSlices() => new(
+        "endpointslices",
+        (client, next, limit, ct) => client.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(
+            continueParameter: next, limit: limit, cancellationToken: ct),
+        (client, rv, timeout, ct) => client.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(
+            watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        NamespacedKey);
+
+    private static string NamespacedKey(IKubernetesObject<V1ObjectMeta> obj) => $"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}";
+}

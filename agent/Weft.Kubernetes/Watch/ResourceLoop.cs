@@ -1,0 +1,369 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace Weft.Kubernetes.Watch;
+
+/// <summary>
+/// List, then watch from the list's resourceVersion, for one resource kind, until cancelled. The store it keeps is
+/// replaced whole on a re-list and otherwise left alone on failure: an API server outage must not make healthy
+/// pods disappear from the node's view.
+/// </summary>
+internal sealed class ResourceLoop<T, TList> : IResourceLoop
+    where T : class, IKubernetesObject<V1ObjectMeta>
+    where TList : IItems<T>, IMetadata<V1ListMeta>
+{
+    private readonly ResourceKind<T, TList> _kind;
+    private readonly IKubernetes _client;
+    private readonly ClusterWatchOptions _options;
+    private readonly ILogger _logger;
+    private readonly Lock _gate;
+    private readonly Action _changed;
+
+    // Written under _gate, where the cluster watch reads them for snapshots and status; only the loop writes them,
+    // so the loop itself may read them without the gate.
+    private Dictionary<string, T> _store = new(StringComparer.Ordinal);
+    private FrozenDictionary<string, T> _frozen = FrozenDictionary<string, T>.Empty;
+    private string? _resourceVersion;
+    private bool _connected;
+    private long _relists;
+    private long _watchRestarts;
+    private string? _lastError;
+    private DateTimeOffset? _lastEventAt;
+
+    // Touched by the loop only.
+    private int _failures;
+    private int _relistsInARow;
+    private string? _problem;
+
+    public ResourceLoop(ResourceKind<T, TList> kind, IKubernetes client, ClusterWatchOptions options, ILogger logger, Lock gate, Action changed)
+    {
+        _kind = kind;
+        _client = client;
+        _options = options;
+        _logger = logger;
+        _gate = gate;
+        _changed = changed;
+    }
+
+    public string Kind => _kind.Name;
+
+    public bool Listed { get; private set; }
+
+    public bool Dirty { get; private set; }
+
+    /// <summary>The store as an immutable dictionary, rebuilt only when it changed. Call under the gate.</summary>
+    public FrozenDictionary<string, T> TakeSnapshot()
+    {
+        if (Dirty)
+        {
+            _frozen = _store.ToFrozenDictionary(StringComparer.Ordinal);
+            Dirty = false;
+        }
+
+        return _frozen;
+    }
+
+    public ResourceWatchStatus Status() =>
+        new(Kind, _connected, _resourceVersion, _relists, _watchRestarts, _lastError, _lastEventAt);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var mustList = true;
+        var watchedSinceList = false;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            TimeSpan delay;
+            try
+            {
+                if (mustList)
+                {
+                    await ListAsync(cancellationToken).ConfigureAwait(false);
+                    mustList = false;
+                    watchedSinceList = false;
+                }
+
+                string resourceVersion;
+                lock (_gate)
+                {
+                    resourceVersion = _resourceVersion!;
+                    if (watchedSinceList)
+                    {
+                        _watchRestarts++;
+                    }
+                }
+
+                watchedSinceList = true;
+                await WatchOnceAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
+                WatchLog.WatchClosed(_logger, Kind, _resourceVersion);
+                NoteHealthy();
+                delay = Backoff.Jitter(_options.MinBackoff);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var failure = WatchFailure.Classify(e);
+                switch (failure.Kind)
+                {
+                    case FailureKind.ClosedQuietly:
+                        WatchLog.WatchClosed(_logger, Kind, _resourceVersion);
+                        NoteHealthy();
+                        delay = Backoff.Jitter(_options.MinBackoff);
+                        break;
+                    case FailureKind.MustRelist:
+                        WatchLog.Relisting(_logger, Kind, _resourceVersion, failure.Description);
+                        lock (_gate)
+                        {
+                            _lastError = failure.Description;
+                        }
+
+                        mustList = true;
+                        // Back off when re-lists repeat without any event in between, so a server that keeps answering 410 is not hammered.
+                        delay = Backoff.For(++_relistsInARow, _options.MinBackoff, _options.MaxBackoff);
+                        break;
+                    default:
+                        NoteFailure(failure, e);
+                        delay = Backoff.For(_failures, _options.MinBackoff, _options.MaxBackoff);
+                        break;
+                }
+            }
+
+            try
+            {
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Reads every page, then swaps the store in one step. A 410 on a continue token restarts from the first page.</summary>
+    private async Task ListAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var items = new Dictionary<string, T>(StringComparer.Ordinal);
+            string? next = null;
+            string? listVersion = null;
+            try
+            {
+                do
+                {
+                    using var response = await _kind.ListPage(_client, next, _options.ListPageSize, cancellationToken).ConfigureAwait(false);
+                    var list = response.Body;
+                    foreach (var item in list.Items ?? [])
+                    {
+                        Strip(item);
+                        items[_kind.Key(item)] = item;
+                    }
+
+                    listVersion = list.Metadata?.ResourceVersion;
+                    next = list.Metadata?.ContinueProperty;
+                }
+                while (!string.IsNullOrEmpty(next));
+            }
+            catch (Exception e) when (next is not null && WatchFailure.Classify(e).Kind == FailureKind.MustRelist)
+            {
+                WatchLog.ContinueExpired(_logger, Kind);
+                await Task.Delay(Backoff.Jitter(_options.MinBackoff), cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (string.IsNullOrEmpty(listVersion))
+            {
+                throw new InvalidDataException($"the {Kind} list carries no resourceVersion to watch from");
+            }
+
+            Replace(items, listVersion);
+            return;
+        }
+    }
+
+    private void Replace(Dictionary<string, T> items, string listVersion)
+    {
+        bool changed;
+        lock (_gate)
+        {
+            // A re-list that found what we had publishes nothing; the first list always does, to count towards Synced.
+            changed = !Listed || !SameVersions(_store, items);
+            if (Listed)
+            {
+                _relists++;
+            }
+
+            _store = items;
+            Dirty |= changed;
+            Listed = true;
+            _resourceVersion = listVersion;
+            _connected = true;
+        }
+
+        WatchLog.Listed(_logger, Kind, items.Count, listVersion);
+        NoteHealthy();
+        if (changed)
+        {
+            _changed();
+        }
+    }
+
+    private async Task WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
+    {
+        using var watchCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Exception? streamError = null;
+        var timeoutSeconds = (int)Math.Max(1, Math.Ceiling(_options.WatchTimeout.TotalSeconds));
+
+        // Awaiting the response here (not inside WatchAsync) keeps it for disposal, which closes the connection.
+        using var response = await _kind.OpenWatch(_client, resourceVersion, timeoutSeconds, watchCts.Token).ConfigureAwait(false);
+#pragma warning disable CS0618 // Obsolete in favour of an API 21.x does not ship; it is still the library's own event reader.
+        var events = Task.FromResult(response).WatchAsync<T, TList>(
+            onError: e =>
+            {
+                // An in-stream ERROR (a V1Status, as KubernetesException) or an unreadable line: the stream is done for.
+                streamError ??= e;
+                watchCts.Cancel();
+            },
+            cancellationToken: watchCts.Token);
+#pragma warning restore CS0618
+        try
+        {
+            await foreach (var (type, item) in events.ConfigureAwait(false))
+            {
+                if (type == WatchEventType.Error)
+                {
+                    // The library hands ERROR events over as T only when the object did not say kind: Status; its code is lost.
+                    throw new InvalidDataException("ERROR watch event without a Status");
+                }
+
+                Apply(type, item);
+            }
+        }
+        catch (OperationCanceledException) when (streamError is not null && !cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        if (streamError is not null)
+        {
+            ExceptionDispatchInfo.Throw(streamError);
+        }
+    }
+
+    private void Apply(WatchEventType type, T item)
+    {
+        var changed = false;
+        var version = item.Metadata?.ResourceVersion;
+        lock (_gate)
+        {
+            _lastEventAt = DateTimeOffset.UtcNow;
+            _connected = true;
+            if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
+            {
+                var key = _kind.Key(item);
+                if (_store.TryGetValue(key, out var held) && IsOlder(version, held.Metadata?.ResourceVersion))
+                {
+                    WatchLog.StaleEvent(_logger, Kind, key, version);
+                }
+                else if (type == WatchEventType.Deleted)
+                {
+                    changed = _store.Remove(key);
+                }
+                else
+                {
+                    Strip(item);
+                    _store[key] = item;
+                    changed = true;
+                }
+            }
+
+            // Bookmarks (and every other event) only move the point a re-watch resumes from.
+            if (!string.IsNullOrEmpty(version))
+            {
+                _resourceVersion = version;
+            }
+
+            Dirty |= changed;
+        }
+
+        _relistsInARow = 0;
+        NoteHealthy();
+        if (changed)
+        {
+            _changed();
+        }
+    }
+
+    private void NoteHealthy()
+    {
+        if (_problem is not null)
+        {
+            WatchLog.Recovered(_logger, Kind, _failures, _problem);
+            _problem = null;
+        }
+
+        _failures = 0;
+        lock (_gate)
+        {
+            _connected = true;
+        }
+    }
+
+    private void NoteFailure(WatchFailure failure, Exception exception)
+    {
+        _failures++;
+        lock (_gate)
+        {
+            _connected = false;
+            _lastError = failure.Description;
+        }
+
+        // Once per distinct state, not per retry: an outage of minutes must not flood the log.
+        if (_problem != failure.Description)
+        {
+            WatchLog.Failing(_logger, exception, Kind, failure.Description);
+            _problem = failure.Description;
+        }
+    }
+
+    /// <summary>managedFields are large and say nothing the agent uses; dropping them keeps a cluster's worth of pods small.</summary>
+    private static void Strip(T item)
+    {
+        if (item.Metadata is { } metadata)
+        {
+            metadata.ManagedFields = null;
+        }
+    }
+
+    /// <summary>
+    /// resourceVersions are opaque to clients, but every etcd-backed server hands out increasing integers; when both parse,
+    /// an event older than what we hold is out of order and ignored. Anything else is applied in order.
+    /// </summary>
+    private static bool IsOlder(string? incoming, string? held) =>
+        ulong.TryParse(incoming, NumberStyles.None, CultureInfo.InvariantCulture, out var a)
+        && ulong.TryParse(held, NumberStyles.None, CultureInfo.InvariantCulture, out var b)
+        && a < b;
+
+    private static bool SameVersions(Dictionary<string, T> held, Dictionary<string, T> listed)
+    {
+        if (held.Count != listed.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, item) in listed)
+        {
+            if (!held.TryGetValue(key, out var mine) || mine.Metadata?.ResourceVersion != item.Metadata?.ResourceVersion)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

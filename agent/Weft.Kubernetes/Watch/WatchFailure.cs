@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using k8s;
+using k8s.Autorest;
+
+namespace Weft.Kubernetes.Watch;
+
+internal enum FailureKind
+{
+    /// <summary>The server no longer has the history we would resume from (410 Gone / Expired), or the stream lost an event: only a re-list gives a correct store.</summary>
+    MustRelist,
+
+    /// <summary>
+    /// The server ended a watch before its first event (its timeoutSeconds passed quietly). KubernetesClient waits for the
+    /// first line before it returns the response, so an empty watch surfaces as EndOfStreamException rather than an empty stream.
+    /// </summary>
+    ClosedQuietly,
+
+    /// <summary>Connection refused or lost, 5xx, timeouts: keep the store, retry with backoff.</summary>
+    Transient,
+}
+
+/// <summary>
+/// Sorts the many ways KubernetesClient reports trouble: HttpOperationException for a non-2xx answer (410 on the watch
+/// request itself), KubernetesException carrying the V1Status of an in-stream ERROR event, HttpRequestException and
+/// IOException from the transport. The description names the state without per-attempt details, so that a
+/// repeated failure compares equal and is logged once.
+/// </summary>
+internal readonly record struct WatchFailure(FailureKind Kind, string Description)
+{
+    public static WatchFailure Classify(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is EndOfStreamException)
+            {
+                return new(FailureKind.ClosedQuietly, "watch closed before its first event");
+            }
+        }
+
+        switch (exception)
+        {
+            case HttpOperationException http when http.Response?.StatusCode == HttpStatusCode.Gone:
+                return new(FailureKind.MustRelist, "HTTP 410 Gone");
+            case HttpOperationException http:
+                return new(FailureKind.Transient, http.Response is { } response ? $"HTTP {(int)response.StatusCode} {response.StatusCode}" : "HTTP error without a response");
+            case KubernetesException { Status: { } status } when IsExpired(status.Code, status.Reason):
+                return new(FailureKind.MustRelist, $"ERROR event {status.Code} {status.Reason}");
+            case KubernetesException { Status: { } status }:
+                return new(FailureKind.Transient, $"ERROR event {status.Code} {status.Reason}");
+            case JsonException or InvalidDataException:
+                // An event we cannot read is an event we missed; only a fresh list is sure to be right again.
+                return new(FailureKind.MustRelist, "undecodable watch event");
+            case HttpRequestException { InnerException: SocketException socket }:
+                return new(FailureKind.Transient, $"unreachable: {socket.SocketErrorCode}");
+            case HttpRequestException request:
+                return new(FailureKind.Transient, $"request failed: {request.HttpRequestError}");
+            case HttpIOException io:
+                return new(FailureKind.Transient, $"connection lost: {io.HttpRequestError}");
+            case IOException:
+                return new(FailureKind.Transient, "connection lost");
+            case TimeoutException or TaskCanceledException:
+                return new(FailureKind.Transient, "timed out");
+            default:
+                return new(FailureKind.Transient, exception.GetType().Name);
+        }
+    }
+
+    public static bool IsExpired(int? code, string? reason) =>
+        code == 410 || reason is "Expired" or "Gone";
+}

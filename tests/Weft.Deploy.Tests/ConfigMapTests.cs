@@ -6,14 +6,14 @@ namespace Weft.Deploy.Tests;
 /// <summary>
 /// The ConfigMap's settings file, read by the agent's own loader. One file serves every node, so it
 /// has no `node:` (Kubernetes mode takes the node from NODE_NAME) and no namespaces, workloads or
-/// services (those come from the API server). The loader as it is requires `node`, so the test gives
-/// it one, as NODE_NAME does.
+/// services (those come from the API server): the loader reads it in Kubernetes mode, as the agent
+/// does with NODE_NAME set, and would refuse any of those sections.
 /// </summary>
 public class ConfigMapTests
 {
     public static string Text => Deploy.ConfigMap.Data["config.yaml"];
 
-    public static LocalConfig Config { get; } = LocalConfigLoader.Parse("node: node-1\n" + Text, "daemonset/configmap.yaml");
+    public static LocalConfig Config { get; } = LocalConfigLoader.Parse(Text, "daemonset/configmap.yaml", ConfigMode.Kubernetes("node-1"));
 
     [Fact]
     public void The_settings_file_is_accepted_by_the_agents_config_loader()
@@ -65,7 +65,7 @@ public class ConfigMapTests
     public void A_mistake_in_the_file_is_caught_by_the_loader()
     {
         var typo = Text.Replace("trustDomain:", "trustDomian:", StringComparison.Ordinal);
-        var e = Assert.Throws<ConfigException>(() => LocalConfigLoader.Parse("node: node-1\n" + typo, "daemonset/configmap.yaml"));
+        var e = Assert.Throws<ConfigException>(() => LocalConfigLoader.Parse(typo, "daemonset/configmap.yaml", ConfigMode.Kubernetes("node-1")));
         Assert.Contains("did you mean \"trustDomain\"", e.Message, StringComparison.Ordinal);
     }
 }

@@ -83,6 +83,9 @@ public class DockerfileTests
     {
         Assert.Equal(new[] { "/opt/weft/weft", "agent", "--kubernetes" }, Entrypoint());
         var options = ParseCommandLine();
+        Assert.True(options.Kubernetes);
+        Assert.Equal("node-1", options.NodeName);
+        Assert.Null(options.KubeconfigPath); // in-cluster: the pod's service account
         Assert.Equal("/etc/weft/config.yaml", options.ConfigPath);
         Assert.Equal("json", options.LogFormat);
         Assert.Equal(TimeSpan.FromSeconds(20), options.DrainTimeout);
@@ -90,20 +93,12 @@ public class DockerfileTests
 
     /// <summary>
     /// `weft agent` options as the container gets them: the ENTRYPOINT's after `agent`, then the
-    /// DaemonSet's args, through the agent's own parser. Kubernetes mode (--kubernetes) is being built
-    /// beside this; until the parser knows it, it is set aside and the rest must still parse.
+    /// DaemonSet's args, through the agent's own parser, with NODE_NAME set as the downward API sets it.
     /// </summary>
     internal static AgentOptions ParseCommandLine()
     {
         string[] line = [.. Entrypoint().Skip(2), .. Deploy.Agent.Args];
-        try
-        {
-            return CommandLine.ParseAgent(line);
-        }
-        catch (UsageException e) when (e.Message == "unknown option --kubernetes")
-        {
-            return CommandLine.ParseAgent([.. line.Where(a => a != "--kubernetes")]);
-        }
+        return CommandLine.ParseAgent(line, nodeFromEnvironment: "node-1");
     }
 
     private static string[] Entrypoint()

@@ -74,15 +74,16 @@ internal sealed class ConnectionRecord(string direction, ProxyContext ctx, strin
         }
 
         var durationMs = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var (source, destination) = (Shown(SourceWorkload), Shown(DestinationWorkload));
         AccessLog.Write(
             logger,
             Direction,
-            SourceWorkload,
+            source,
             SourcePrincipal,
             Source,
             OriginalDestination,
             Upstream,
-            DestinationWorkload,
+            destination,
             DestinationPrincipal,
             DestinationService,
             Security,
@@ -99,9 +100,9 @@ internal sealed class ConnectionRecord(string direction, ProxyContext ctx, strin
             return;
         }
 
-        span.SetTag("weft.source.workload", SourceWorkload);
+        span.SetTag("weft.source.workload", Shown(SourceWorkload));
         span.SetTag("weft.source.principal", SourcePrincipal);
-        span.SetTag("weft.destination.workload", DestinationWorkload);
+        span.SetTag("weft.destination.workload", Shown(DestinationWorkload));
         span.SetTag("weft.destination.principal", DestinationPrincipal);
         span.SetTag("weft.destination.service", DestinationService);
         span.SetTag("weft.connection.security", Security);
@@ -117,6 +118,12 @@ internal sealed class ConnectionRecord(string direction, ProxyContext ctx, strin
 
         span.Dispose();
     }
+
+    /// <summary>
+    /// The workload as people read it (namespace/name). Records hold the uid, the key that stays right
+    /// when a name is reused; a workload gone from the config by the time the record is written shows its uid.
+    /// </summary>
+    private string Shown(string uid) => ctx.Routes.Describe(uid)?.Qualified ?? uid;
 
     private TcpLabels Labels(string flags)
     {

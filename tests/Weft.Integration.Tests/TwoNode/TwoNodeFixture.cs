@@ -17,11 +17,14 @@ public class TwoNodeFixture : IAsyncLifetime
     /// <summary>False when the fixture runs node-a's agent itself (in-process); then Mesh.AgentA is null.</summary>
     protected virtual bool StartsAgentA => true;
 
+    /// <summary>True for `weft agent --kubernetes` against a stand-in API server holding the same cluster.</summary>
+    protected virtual bool Kubernetes => false;
+
     public virtual async Task InitializeAsync()
     {
         if (Environment.IsPrivilegedProcess)
         {
-            mesh = await TwoNodeMesh.CreateAsync(CertificateTtl, TelemetryYaml, StartsAgentA).ConfigureAwait(false);
+            mesh = await TwoNodeMesh.CreateAsync(CertificateTtl, TelemetryYaml, StartsAgentA, Kubernetes).ConfigureAwait(false);
         }
     }
 
@@ -38,4 +41,10 @@ public class TwoNodeFixture : IAsyncLifetime
 public sealed class ShortLivedCertificatesFixture : TwoNodeFixture
 {
     protected override string? CertificateTtl => "1m";
+}
+
+/// <summary>The same mesh with the agents in Kubernetes mode: the cluster comes from a stand-in API server.</summary>
+public sealed class KubernetesTwoNodeFixture : TwoNodeFixture
+{
+    protected override bool Kubernetes => true;
 }

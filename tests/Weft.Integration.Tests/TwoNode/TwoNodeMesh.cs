@@ -1,6 +1,7 @@
 using System.Net;
 using Weft.Lab;
 using Weft.Lab.Mesh;
+using Weft.Platform.Netns;
 using Weft.Tests.Shared;
 
 namespace Weft.Integration.Tests.TwoNode;
@@ -10,8 +11,10 @@ namespace Weft.Integration.Tests.TwoNode;
 /// node-a: client-a (shop, sa client), web-a (shop, sa web, app=web);
 /// node-b: web-b (shop, sa web, app=web), api-b (shop, sa api, app=api), legacy-b (legacy, not in the mesh).
 /// Service api 10.96.0.20:80 → api-b:8080. Every pod but client-a serves port 8080.
+/// In Kubernetes mode the same cluster lives in a stand-in API server instead of the config files
+/// (see TwoNodeMesh.Kubernetes.cs), and the pods' cgroups are laid out as kubelet lays them out.
 /// </summary>
-public sealed class TwoNodeMesh : IAsyncDisposable
+public sealed partial class TwoNodeMesh : IAsyncDisposable
 {
     public const int AppPort = 8080;
     public const long ReplyBytes = 64 * 1024;
@@ -63,17 +66,26 @@ public sealed class TwoNodeMesh : IAsyncDisposable
 
     public static string Principal(string ns, string sa) => $"spiffe://{TrustDomain}/ns/{ns}/sa/{sa}";
 
-    /// <summary>Creates the lab and starts both agents, or only node-b's when <paramref name="startAgentA"/> is false (the test runs node-a's itself).</summary>
-    public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null, string? telemetryYaml = null, bool startAgentA = true)
+    /// <summary>
+    /// Creates the lab and starts both agents, or only node-b's when <paramref name="startAgentA"/> is false (the test runs node-a's itself).
+    /// With <paramref name="kubernetes"/>, the agents run `weft agent --kubernetes` against a stand-in API server holding the cluster.
+    /// </summary>
+    public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null, string? telemetryYaml = null, bool startAgentA = true, bool kubernetes = false)
     {
-        var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create("hbone")) { CertificateTtl = certificateTtl, TelemetryYaml = telemetryYaml };
+        var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create(kubernetes ? "k8s" : "hbone")) { CertificateTtl = certificateTtl, TelemetryYaml = telemetryYaml };
         try
         {
-            mesh.Lab.AddPod(mesh.NodeA, "client-a", IPAddress.Parse("10.77.0.2"));
-            mesh.Lab.AddPod(mesh.NodeA, "web-a", IPAddress.Parse("10.77.0.3"));
-            mesh.Lab.AddPod(mesh.NodeB, "web-b", IPAddress.Parse("10.77.0.4"));
-            mesh.Lab.AddPod(mesh.NodeB, "api-b", IPAddress.Parse("10.77.0.5"));
-            mesh.Lab.AddPod(mesh.NodeB, "legacy-b", IPAddress.Parse("10.77.0.6"));
+            if (kubernetes)
+            {
+                mesh.StartApiServer();
+            }
+
+            mesh.AddPod(mesh.NodeA, "client-a", "10.77.0.2", PodQosClass.Burstable);
+            mesh.AddPod(mesh.NodeA, "web-a", "10.77.0.3", PodQosClass.BestEffort);
+            mesh.AddPod(mesh.NodeB, "web-b", "10.77.0.4", PodQosClass.Guaranteed);
+            mesh.AddPod(mesh.NodeB, "api-b", "10.77.0.5", PodQosClass.Burstable);
+            mesh.AddPod(mesh.NodeB, "legacy-b", "10.77.0.6", PodQosClass.BestEffort);
+            mesh.PublishCluster();
             foreach (var name in new[] { "web-a", "web-b", "api-b", "legacy-b" })
             {
                 mesh.servers[name] = mesh.Pod(name).Serve(AppPort, ReplyBytes);
@@ -86,10 +98,10 @@ public sealed class TwoNodeMesh : IAsyncDisposable
             mesh.WriteConfigs(null);
             if (startAgentA)
             {
-                mesh.AgentA = await LabAgent.StartAsync(mesh.NodeA, mesh.ConfigPath(mesh.NodeA), RepoPaths.AgentBinary).ConfigureAwait(false);
+                mesh.AgentA = await mesh.StartAgentAsync(mesh.NodeA).ConfigureAwait(false);
             }
 
-            mesh.AgentB = await LabAgent.StartAsync(mesh.NodeB, mesh.ConfigPath(mesh.NodeB), RepoPaths.AgentBinary).ConfigureAwait(false);
+            mesh.AgentB = await mesh.StartAgentAsync(mesh.NodeB).ConfigureAwait(false);
             return mesh;
         }
         catch
@@ -112,14 +124,16 @@ public sealed class TwoNodeMesh : IAsyncDisposable
         var policies = $"# revision {++revision}\n{policyYaml}";
         foreach (var node in new[] { NodeA, NodeB })
         {
-            new MeshConfigBuilder(node)
+            var builder = new MeshConfigBuilder(node)
             {
+                KubernetesMode = Api is not null,
                 CaFiles = (CaCert, CaKey),
                 IdentityStateDir = Path.Combine(dir, node.Name + "-state"),
                 CertificateTtl = CertificateTtl,
                 TelemetryYaml = TelemetryYaml,
                 PolicyYaml = policies,
-            }
+            };
+            builder
                 .Namespace("shop", MeshConfigBuilder.Labels("weft.io/mesh", "enabled"))
                 .Namespace("legacy")
                 .Workload(ClientA, "shop", "client")
@@ -155,6 +169,34 @@ public sealed class TwoNodeMesh : IAsyncDisposable
     public static async Task<AccessRecord> OneAsync(LabAgent agent, Func<AccessRecord, bool> match) =>
         (await agent.WaitForAccessAsync(match, 1, Wait).ConfigureAwait(false))[0];
 
+    /// <summary>A running agent for the node, as this mesh's mode runs it.</summary>
+    public async Task<LabAgent> StartAgentAsync(LabNode node)
+    {
+        if (Api is null)
+        {
+            return await LabAgent.StartAsync(node, ConfigPath(node), RepoPaths.AgentBinary).ConfigureAwait(false);
+        }
+
+        var agent = await LabAgent.StartAsync(node, ConfigPath(node), RepoPaths.AgentBinary, null,
+            "--kubernetes", "--kubeconfig", KubeconfigPath, "--node", node.Name).ConfigureAwait(false);
+
+        // Ready to start is not yet enrolled: the pods come with the first complete list from the API server.
+        try
+        {
+            foreach (var pod in node.Pods.Where(p => p.Name != "legacy-b"))
+            {
+                await agent.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == pod.Kubelet!.Uid, Wait).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            agent.Dispose();
+            throw;
+        }
+
+        return agent;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var agent in new[] { AgentA, AgentB })
@@ -179,6 +221,7 @@ public sealed class TwoNodeMesh : IAsyncDisposable
         }
 
         Lab.Dispose();
+        Api?.Dispose();
         Directory.Delete(dir, recursive: true);
     }
 }

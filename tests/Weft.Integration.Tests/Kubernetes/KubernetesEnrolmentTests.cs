@@ -35,11 +35,164 @@ public sealed class KubernetesEnrolmentTests(KubernetesTwoNodeFixture fixture) :
         Assert.Equal(TwoNodeMesh.Principal("shop", "client"), inbound.SourcePrincipal);
     }
 
+    [RootFact]
+    public async Task Namespace_labels_enrol_and_release_pods_on_every_node_as_the_api_server_changes_them()
+    {
+        var (a, b) = (Mesh.AgentA.LineCount, Mesh.AgentB.LineCount);
+        Mesh.LabelShop(new Dictionary<string, string>());
+        await Released(Mesh.AgentA, a, Mesh.ClientA, Mesh.WebA);
+        await Released(Mesh.AgentB, b, Mesh.WebB, Mesh.ApiB);
+
+        // Out of the mesh, pods talk directly: the server sees the client's own address, and no agent proxies it.
+        var (_, served) = await Mesh.SendAsync(Mesh.ClientA, new IPEndPoint(Mesh.WebB.Address, TwoNodeMesh.AppPort), "web-b");
+        Assert.StartsWith($"{Mesh.ClientA.Address}:", served.Remote, StringComparison.Ordinal);
+
+        // Istio's ambient label enrols as well as Weft's own.
+        (a, b) = (Mesh.AgentA.LineCount, Mesh.AgentB.LineCount);
+        Mesh.LabelShop(new Dictionary<string, string> { ["istio.io/dataplane-mode"] = "ambient" });
+        await Enrolled(Mesh.AgentA, a, Mesh.ClientA, Mesh.WebA);
+        await Enrolled(Mesh.AgentB, b, Mesh.WebB, Mesh.ApiB);
+
+        // Swapping one enabling label for the other changes nothing for the pods.
+        (a, b) = (Mesh.AgentA.LineCount, Mesh.AgentB.LineCount);
+        Mesh.LabelShop(new Dictionary<string, string> { ["weft.io/mesh"] = "enabled" });
+        await Mesh.SendAsync(Mesh.ClientA, new IPEndPoint(Mesh.WebB.Address, TwoNodeMesh.AppPort), "web-b");
+        Assert.DoesNotContain(Mesh.AgentA.Log.Skip(a), e => e.EventId == LabAgent.PodReleased);
+        Assert.DoesNotContain(Mesh.AgentB.Log.Skip(b), e => e.EventId == LabAgent.PodReleased);
+    }
+
+    [RootFact]
+    public async Task A_pod_labelled_out_of_the_mesh_is_released_alone_and_enrolled_again_when_the_label_goes()
+    {
+        var a = Mesh.AgentA.LineCount;
+        var optedOut = TwoNodeMesh.PodObject(Mesh.WebA);
+        optedOut.Metadata.Labels["weft.io/mesh"] = "disabled";
+        Mesh.Api!.Upsert(optedOut);
+        await Released(Mesh.AgentA, a, Mesh.WebA);
+
+        a = Mesh.AgentA.LineCount;
+        Mesh.Api.Upsert(TwoNodeMesh.PodObject(Mesh.WebA));
+        await Enrolled(Mesh.AgentA, a, Mesh.WebA);
+        Assert.DoesNotContain(Mesh.AgentA.Log.Skip(a), e => e.EventId == LabAgent.PodReleased);
+    }
+
+    [RootFact]
+    public async Task A_pod_scheduled_while_the_agent_runs_is_enrolled_once_its_sandbox_runs_and_released_when_deleted()
+    {
+        var late = Mesh.Lab.AddPod(Mesh.NodeA, "late-a", IPAddress.Parse("10.77.0.7"),
+            new KubeletPodCgroup(KubeletPodCgroup.NewUid(), Weft.Platform.Netns.PodQosClass.Burstable, CgroupDriver.Systemd));
+        var a = Mesh.AgentA.LineCount;
+
+        // As kubelet has it: the API server knows the pod (and its address) before its sandbox has a process.
+        Mesh.Api!.Upsert(TwoNodeMesh.PodObject(late));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(Mesh.AgentA.Log.Skip(a), e => e.EventId == LabAgent.PodEnrolled && e["Pod"] == late.Kubelet!.Uid);
+
+        late.StartPause();
+        await Enrolled(Mesh.AgentA, a, late);
+        await Mesh.SendAsync(late, new IPEndPoint(Mesh.WebB.Address, TwoNodeMesh.AppPort), "web-b");
+        var inbound = await TwoNodeMesh.OneAsync(Mesh.AgentB, r => r.Direction == "inbound" && r.SourceWorkload == "shop/late-a");
+        Assert.Equal(("mutual_tls", TwoNodeMesh.Principal("shop", "default")), (inbound.Security, inbound.SourcePrincipal));
+
+        a = Mesh.AgentA.LineCount;
+        Assert.True(Mesh.Api.Delete<V1Pod>("shop", "late-a"));
+        await Released(Mesh.AgentA, a, late);
+    }
+
+    [RootFact]
+    public async Task A_watch_cut_mid_stream_and_a_410_after_an_outage_lose_no_enrolment_and_miss_no_change()
+    {
+        var (a, b) = (Mesh.AgentA.LineCount, Mesh.AgentB.LineCount);
+
+        // Cut mid-stream: the agents resume from their last resourceVersion and see what follows.
+        Mesh.Api!.DropWatches();
+        var optedOut = TwoNodeMesh.PodObject(Mesh.WebA);
+        optedOut.Metadata.Labels["weft.io/mesh"] = "disabled";
+        Mesh.Api.Upsert(optedOut);
+        await Released(Mesh.AgentA, a, Mesh.WebA);
+
+        // Changed while the API server was away, and its history compacted meanwhile: the resumed watch
+        // gets 410 Gone, the agents list again, and the new list replaces the old one (web-a back in).
+        a = Mesh.AgentA.LineCount;
+        Mesh.Api.Stop();
+        Mesh.Api.Upsert(TwoNodeMesh.PodObject(Mesh.WebA));
+        Mesh.Api.ExpireHistory();
+        Mesh.Api.Resume();
+        await Enrolled(Mesh.AgentA, a, Mesh.WebA);
+        await Mesh.AgentA.WaitForAsync(KubeRelisting, e => e["Kind"] == "pods", Slow, a); // listed again after 410 Gone
+
+        // Nothing else moved: the pods that stayed enrolled throughout were never released.
+        Assert.DoesNotContain(Mesh.AgentA.Log.Skip(a), e => e.EventId == LabAgent.PodReleased);
+        Assert.DoesNotContain(Mesh.AgentB.Log.Skip(b), e => e.EventId == LabAgent.PodReleased);
+        Assert.Empty(Mesh.Api.Faults);
+    }
+
+    [RootFact]
+    public async Task An_api_server_down_for_a_minute_leaves_enrolled_pods_enrolled_and_tunnelling()
+    {
+        var (a, b) = (Mesh.AgentA.LineCount, Mesh.AgentB.LineCount);
+        Mesh.Api!.Stop();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                // Meshed traffic keeps flowing, mutually authenticated, at the start, through and at the end of the minute.
+                var (probe, _) = await Mesh.SendAsync(Mesh.ClientA, new IPEndPoint(Mesh.WebB.Address, TwoNodeMesh.AppPort), "web-b");
+                var outbound = await TwoNodeMesh.OneAsync(Mesh.AgentA, r => r.Direction == "outbound" && r.SourceWorkload == "shop/client-a"
+                    && probe.Local!.EndsWith(r.SourceAddress[r.SourceAddress.LastIndexOf(':')..], StringComparison.Ordinal));
+                Assert.Equal("mutual_tls", outbound.Security);
+                if (i < 3)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(20));
+                }
+            }
+        }
+        finally
+        {
+            Mesh.Api.Resume();
+        }
+
+        Assert.DoesNotContain(Mesh.AgentA.Log.Skip(a), e => e.EventId == LabAgent.PodReleased);
+        Assert.DoesNotContain(Mesh.AgentB.Log.Skip(b), e => e.EventId == LabAgent.PodReleased);
+
+        // Back: changes flow again (after at most one backoff).
+        a = Mesh.AgentA.LineCount;
+        var optedOut = TwoNodeMesh.PodObject(Mesh.WebA);
+        optedOut.Metadata.Labels["weft.io/mesh"] = "disabled";
+        Mesh.Api.Upsert(optedOut);
+        await Released(Mesh.AgentA, a, Mesh.WebA);
+        a = Mesh.AgentA.LineCount;
+        Mesh.Api.Upsert(TwoNodeMesh.PodObject(Mesh.WebA));
+        await Enrolled(Mesh.AgentA, a, Mesh.WebA);
+    }
+
+    private const int KubeRelisting = 9001;
+
+    /// <summary>Long enough for a reconnect after the watch's longest backoff (30 s).</summary>
+    private static readonly TimeSpan Slow = TimeSpan.FromSeconds(45);
+
+    private static async Task Enrolled(LabAgent agent, int skipLines, params LabPod[] pods)
+    {
+        foreach (var pod in pods)
+        {
+            await agent.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == pod.Kubelet!.Uid, Slow, skipLines);
+        }
+    }
+
+    private static async Task Released(LabAgent agent, int skipLines, params LabPod[] pods)
+    {
+        foreach (var pod in pods)
+        {
+            await agent.WaitForAsync(LabAgent.PodReleased, e => e["Pod"] == pod.Kubelet!.Uid, Slow, skipLines);
+        }
+    }
+
     private static void AssertEnrolled(LabAgent agent, params LabPod[] pods)
     {
         foreach (var pod in pods)
         {
-            var enrolled = Assert.Single(agent.Log, e => e.EventId == LabAgent.PodEnrolled && e["Pod"] == pod.Kubelet!.Uid);
+            // The first enrolment: other tests of the class release and enrol pods again.
+            var enrolled = agent.Log.First(e => e.EventId == LabAgent.PodEnrolled && e["Pod"] == pod.Kubelet!.Uid);
 
             // The network namespace the agent found from the pod's cgroup is the pod's own.
             var netns = enrolled["Netns"];

@@ -11,8 +11,7 @@ namespace Weft.Integration.Tests.TwoNode;
 /// tunnels with each side's identity; the rest stays as it was. Each test uses its own pair of pods,
 /// so a tunnel pooled by one test never hides another's handshake.
 /// </summary>
-[Collection(SharedTwoNodeMesh.Name)]
-public sealed class HboneTrafficTests(TwoNodeFixture fixture)
+public abstract class HboneTrafficTests(TwoNodeFixture fixture)
 {
     private TwoNodeMesh Mesh => fixture.Mesh;
 
@@ -89,3 +88,10 @@ public sealed class HboneTrafficTests(TwoNodeFixture fixture)
         Assert.Equal(("plaintext", legacy.ToString(), "ok"), (outbound.Security, outbound.Upstream, outbound.Result));
     }
 }
+
+/// <summary>The agents read the cluster from their config files.</summary>
+[Collection(SharedTwoNodeMesh.Name)]
+public sealed class StandaloneHboneTrafficTests(TwoNodeFixture fixture) : HboneTrafficTests(fixture);
+
+/// <summary>The agents read the cluster from the (stand-in) Kubernetes API; the traffic must not tell.</summary>
+public sealed class KubernetesHboneTrafficTests(KubernetesTwoNodeFixture fixture) : HboneTrafficTests(fixture), IClassFixture<KubernetesTwoNodeFixture>;

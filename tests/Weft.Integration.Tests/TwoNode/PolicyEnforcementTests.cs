@@ -7,7 +7,7 @@ namespace Weft.Integration.Tests.TwoNode;
 /// ALLOW, DENY, STRICT and PERMISSIVE enforced by the destination's agent on real traffic across
 /// two nodes, and a policy change closing the live connections it no longer allows.
 /// </summary>
-public sealed class PolicyEnforcementTests(TwoNodeFixture fixture) : IClassFixture<TwoNodeFixture>, IAsyncLifetime
+public abstract class PolicyEnforcementTests(TwoNodeFixture fixture) : IAsyncLifetime
 {
     private const string DenyClient = """
         policies:
@@ -136,3 +136,12 @@ public sealed class PolicyEnforcementTests(TwoNodeFixture fixture) : IClassFixtu
         Assert.True(ok, $"no connection from {from} reached {pod.Name}");
     }
 }
+
+/// <summary>Policies and workloads in the agents' config files.</summary>
+public sealed class StandalonePolicyEnforcementTests(TwoNodeFixture fixture) : PolicyEnforcementTests(fixture), IClassFixture<TwoNodeFixture>;
+
+/// <summary>
+/// Policies in the settings file (the ConfigMap), workloads from the (stand-in) Kubernetes API:
+/// the principals policies name are the pods' service accounts there.
+/// </summary>
+public sealed class KubernetesPolicyEnforcementTests(KubernetesTwoNodeFixture fixture) : PolicyEnforcementTests(fixture), IClassFixture<KubernetesTwoNodeFixture>;

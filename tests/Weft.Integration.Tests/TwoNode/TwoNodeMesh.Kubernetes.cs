@@ -18,7 +18,7 @@ public sealed partial class TwoNodeMesh
     public const string HostNetworkPod = "node-exporter-a";
 
     /// <summary>The API server in Kubernetes mode; null standalone.</summary>
-    internal StandInApiServer? Api { get; private set; }
+    internal StandInApiServer? Api { get; }
 
     public string KubeconfigPath => Path.Combine(dir, "kubeconfig");
 
@@ -67,12 +67,6 @@ public sealed partial class TwoNodeMesh
         "api-b" => new() { ["app"] = "api" },
         _ => [],
     };
-
-    private void StartApiServer()
-    {
-        Api = new StandInApiServer();
-        Api.WriteKubeconfig(KubeconfigPath);
-    }
 
     /// <summary>A lab pod; in Kubernetes mode with kubelet's cgroups and a pause process holding its netns.</summary>
     private void AddPod(LabNode node, string name, string address, PodQosClass qos)

@@ -2,6 +2,7 @@ using System.Net;
 using Weft.Lab;
 using Weft.Lab.Mesh;
 using Weft.Platform.Netns;
+using Weft.Tests.Shared.Kubernetes;
 using Weft.Tests.Shared;
 
 namespace Weft.Integration.Tests.TwoNode;
@@ -26,9 +27,10 @@ public sealed partial class TwoNodeMesh : IAsyncDisposable
     private readonly string dir;
     private int revision;
 
-    private TwoNodeMesh(Weft.Lab.Lab lab)
+    private TwoNodeMesh(Weft.Lab.Lab lab, StandInApiServer? api)
     {
         Lab = lab;
+        Api = api;
         dir = Directory.CreateTempSubdirectory($"weft-{lab.Id}-").FullName;
         NodeA = lab.AddNode("node-a");
         NodeB = lab.AddNode("node-b");
@@ -72,13 +74,13 @@ public sealed partial class TwoNodeMesh : IAsyncDisposable
     /// </summary>
     public static async Task<TwoNodeMesh> CreateAsync(string? certificateTtl = null, string? telemetryYaml = null, bool startAgentA = true, bool kubernetes = false)
     {
-        var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create(kubernetes ? "k8s" : "hbone")) { CertificateTtl = certificateTtl, TelemetryYaml = telemetryYaml };
+        // The API server's port first: the nodes pick their telemetry ports as free ones and bind them only
+        // when their agents start, so a port taken after them could be one of theirs.
+        var api = kubernetes ? new StandInApiServer() : null;
+        var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create(kubernetes ? "k8s" : "hbone"), api) { CertificateTtl = certificateTtl, TelemetryYaml = telemetryYaml };
         try
         {
-            if (kubernetes)
-            {
-                mesh.StartApiServer();
-            }
+            api?.WriteKubeconfig(mesh.KubeconfigPath);
 
             mesh.AddPod(mesh.NodeA, "client-a", "10.77.0.2", PodQosClass.Burstable);
             mesh.AddPod(mesh.NodeA, "web-a", "10.77.0.3", PodQosClass.BestEffort);

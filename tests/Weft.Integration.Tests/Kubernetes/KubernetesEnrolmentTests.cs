@@ -166,10 +166,48 @@ public sealed class KubernetesEnrolmentTests(KubernetesTwoNodeFixture fixture) :
         await Enrolled(Mesh.AgentA, a, Mesh.WebA);
     }
 
+    [RootFact]
+    public async Task A_restarted_agent_is_not_ready_until_the_api_server_has_listed_everything_then_enrols_the_running_pods()
+    {
+        Mesh.Api!.Stop();
+        LabAgent agent;
+        try
+        {
+            agent = await Mesh.RestartAgentAsync(Mesh.NodeA, waitForPods: false);
+
+            // Alive (capture attached, endpoints up) but not ready: it does not know its pods yet.
+            var (status, body) = await Health(Mesh.NodeA, "/healthz/ready");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+            Assert.StartsWith("not ready: waiting for the first complete list of namespaces, pods, services and endpoint slices", body, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.OK, (await Health(Mesh.NodeA, "/healthz/live")).Status);
+            Assert.DoesNotContain(agent.Log, e => e.EventId == LabAgent.PodEnrolled);
+        }
+        finally
+        {
+            Mesh.Api.Resume();
+        }
+
+        // The pods were running all along: the first list enrols them, and the agent turns ready.
+        await Enrolled(agent, 0, Mesh.ClientA, Mesh.WebA);
+        var deadline = DateTime.UtcNow + Slow;
+        while ((await Health(Mesh.NodeA, "/healthz/ready")).Status != HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not ready after the pods were enrolled");
+            await Task.Delay(100);
+        }
+    }
+
     private const int KubeRelisting = 9001;
 
     /// <summary>Long enough for a reconnect after the watch's longest backoff (30 s).</summary>
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(45);
+
+    private static async Task<(HttpStatusCode Status, string Body)> Health(LabNode node, string path)
+    {
+        using var http = LoopbackPort.Client();
+        using var response = await http.GetAsync($"http://127.0.0.1:{node.TelemetryPorts.Readiness}{path}");
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
 
     private static async Task Enrolled(LabAgent agent, int skipLines, params LabPod[] pods)
     {

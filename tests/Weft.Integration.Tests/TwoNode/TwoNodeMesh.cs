@@ -171,8 +171,27 @@ public sealed partial class TwoNodeMesh : IAsyncDisposable
     public static async Task<AccessRecord> OneAsync(LabAgent agent, Func<AccessRecord, bool> match) =>
         (await agent.WaitForAccessAsync(match, 1, Wait).ConfigureAwait(false))[0];
 
+    /// <summary>Stops the node's agent and starts a new one (<paramref name="waitForPods"/>: until it enrolled the node's shop pods).</summary>
+    public async Task<LabAgent> RestartAgentAsync(LabNode node, bool waitForPods)
+    {
+        var old = node == NodeA ? AgentA : AgentB;
+        await old.StopAsync().ConfigureAwait(false);
+        old.Dispose();
+        var agent = await StartAgentAsync(node, waitForPods).ConfigureAwait(false);
+        if (node == NodeA)
+        {
+            AgentA = agent;
+        }
+        else
+        {
+            AgentB = agent;
+        }
+
+        return agent;
+    }
+
     /// <summary>A running agent for the node, as this mesh's mode runs it.</summary>
-    public async Task<LabAgent> StartAgentAsync(LabNode node)
+    public async Task<LabAgent> StartAgentAsync(LabNode node, bool waitForPods = true)
     {
         if (Api is null)
         {
@@ -181,6 +200,10 @@ public sealed partial class TwoNodeMesh : IAsyncDisposable
 
         var agent = await LabAgent.StartAsync(node, ConfigPath(node), RepoPaths.AgentBinary, null,
             "--kubernetes", "--kubeconfig", KubeconfigPath, "--node", node.Name).ConfigureAwait(false);
+        if (!waitForPods)
+        {
+            return agent;
+        }
 
         // Ready to start is not yet enrolled: the pods come with the first complete list from the API server.
         try

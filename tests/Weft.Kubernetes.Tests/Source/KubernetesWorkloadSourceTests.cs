@@ -118,6 +118,30 @@ public sealed class KubernetesWorkloadSourceTests
     }
 
     [Fact]
+    public async Task A_pod_cgroup_that_fails_to_read_leaves_that_pod_without_a_namespace_not_the_cluster_without_a_config()
+    {
+        await using var h = new SourceHarness();
+        var webNetns = h.AddSandbox(WebUid);
+        var procs = h.AddUnreadableCgroup(DbUid);
+        h.Watch.Server.Upsert(Pod("shop", "web-0", WebUid, "10.0.0.1"));
+        h.Watch.Server.Upsert(Pod("shop", "db-0", DbUid, "10.0.0.2"));
+        await h.StartAsync();
+
+        var synced = await h.UntilAsync(c => c.Workloads.Count == 2);
+        Assert.Equal(webNetns, Netns(synced, "web-0"));
+        Assert.Null(Netns(synced, "db-0"));
+        Assert.Equal(0, h.Logger.Count(9025));
+        Assert.Equal(1, h.Logger.Count(9024, "shop/db-0"));
+
+        // The cgroup reads again (its pod's sandbox is there): found by the recheck.
+        File.Delete(procs);
+        var dbNetns = h.AddSandbox(DbUid);
+        var found = await h.UntilAsync(c => Netns(c, "db-0") is not null);
+        Assert.Equal(dbNetns, Netns(found, "db-0"));
+        Assert.Equal(1, h.Logger.Count(9024, "shop/db-0"));
+    }
+
+    [Fact]
     public async Task Changes_the_model_does_not_use_publish_nothing_and_a_namespace_label_flip_changes_enrolment()
     {
         await using var h = new SourceHarness();

@@ -51,6 +51,16 @@ internal sealed class SourceHarness : IAsyncDisposable
         return netns;
     }
 
+    /// <summary>The pod's cgroup, with a cgroup.procs that cannot be read (an I/O error, as reading a cgroup being removed gives); returns the file.</summary>
+    public string AddUnreadableCgroup(string podUid)
+    {
+        var dir = Path.GetDirectoryName(FakeNode.AddCgroup($"kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod{podUid.Replace('-', '_')}.slice/x"))!;
+        var procs = Path.Join(dir, "cgroup.procs");
+        // A link to itself: opening it fails with ELOOP, an IOException like ENODEV's.
+        File.CreateSymbolicLink(procs, procs);
+        return procs;
+    }
+
     /// <summary>The first config published (or the current one) for which the condition holds, within <see cref="WatchHarness.Patience"/>.</summary>
     public async Task<LocalConfig> UntilAsync(Func<LocalConfig, bool> condition)
     {

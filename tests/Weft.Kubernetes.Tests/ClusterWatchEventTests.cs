@@ -50,17 +50,29 @@ public sealed class ClusterWatchEventTests
         await using var h = new WatchHarness(o => o.Debounce = TimeSpan.Zero);
         h.Server.Upsert(Pod("shop", "web-0"));
         await h.StartAndSyncAsync();
-        var published = 0;
-        h.Watch.Changed += (_, _) => Interlocked.Increment(ref published);
+        // Changed runs after NextChangeAsync's waiters are released, so the test waits for the handler of the pod's snapshot.
+        var raised = new List<ClusterSnapshot>();
+        var podRaised = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Watch.Changed += (_, snapshot) =>
+        {
+            lock (raised)
+            {
+                raised.Add(snapshot);
+            }
+
+            if (snapshot.Pods.ContainsKey("shop/web-1"))
+            {
+                podRaised.TrySetResult();
+            }
+        };
         var before = h.Watch.Current;
 
         // Namespace changes move the global resourceVersion past everything the pod watch has seen.
         h.Server.Upsert(Namespace("a"));
         h.Server.Upsert(Namespace("b"));
-        await h.UntilAsync(s => s.Namespaces.Count == 2);
+        var namespaced = await h.UntilAsync(s => s.Namespaces.Count == 2);
         var podsVersionBefore = h.StatusOf("pods").LastResourceVersion;
         var bookmarked = h.Server.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-        var publishedBefore = Volatile.Read(ref published);
         var next = h.Watch.NextChangeAsync(CancellationToken.None);
 
         h.Server.SendBookmarks();
@@ -68,11 +80,16 @@ public sealed class ClusterWatchEventTests
         await h.UntilStatusAsync("services", s => s.LastResourceVersion == bookmarked);
         h.Server.Upsert(Pod("shop", "web-1"));
         var after = await next.WaitAsync(Patience);
+        await podRaised.Task.WaitAsync(Patience);
 
         Assert.NotEqual(bookmarked, podsVersionBefore);
         // The first snapshot after the bookmarks is the pod's: the bookmarks published nothing of their own.
         Assert.True(after.Pods.ContainsKey("shop/web-1"));
-        Assert.Equal(publishedBefore + 1, Volatile.Read(ref published));
+        lock (raised)
+        {
+            Assert.Equal([namespaced, after], raised.SkipWhile(s => !ReferenceEquals(s, namespaced)));
+        }
+
         Assert.NotSame(before, after);
 
         // A re-watch resumes from the bookmark, not from the older version of the pod list.

@@ -233,7 +233,9 @@ public static class ClusterTranslation
                         continue;
                     }
 
-                    var workload = endpoint.TargetRef is { Kind: "Pod", Uid: { } uid } && byUid.TryGetValue(uid, out var byRef) ? byRef
+                    // An endpoint naming a pod is that pod or none: its address may already be another pod's
+                    // (a finished pod's, reused while the slice lags). Only endpoints naming no pod go by address.
+                    var workload = endpoint.TargetRef is { Kind: "Pod", Uid: { } uid } ? byUid.GetValueOrDefault(uid)
                         : byAddress.GetValueOrDefault(address);
                     if (workload is null)
                     {

@@ -27,13 +27,14 @@ public sealed partial class KubernetesWorkloadSource : IWorkloadSource, IHostedS
     private readonly CancellationTokenSource stopping = new();
     private readonly Lock gate = new();
     private volatile LocalConfig current;
+    private volatile bool describesCluster;
     private TaskCompletionSource<LocalConfig> nextChange = NewWaiter();
     private int inputChanged = 1;
     private Task? loop;
     private Timer? recheck;
 
-    // Owned by the loop.
-    private string lastFingerprint = "";
+    // Owned by the loop. Null until the first synced config: an empty cluster's fingerprint is empty too.
+    private string? lastFingerprint;
     private LocalConfig? lastSettings;
     private HashSet<string> lastSkipped = new(StringComparer.Ordinal);
 
@@ -57,7 +58,9 @@ public sealed partial class KubernetesWorkloadSource : IWorkloadSource, IHostedS
 
     public event EventHandler<LocalConfig>? Changed;
 
-    public string? NotReadyReason => watch.Current.Synced ? null : "waiting for the first complete list of namespaces, pods, services and endpoint slices from the Kubernetes API server";
+    // Not the watch's Synced: that turns true before the loop has published the cluster, and readiness
+    // must not say the node is described while Current still has the settings alone.
+    public string? NotReadyReason => describesCluster ? null : "waiting for the first complete list of namespaces, pods, services and endpoint slices from the Kubernetes API server";
 
     /// <summary>Pods of this node still without a network namespace after the last rebuild.</summary>
     public int PodsWithoutNetns => netns.Missing;
@@ -163,7 +166,7 @@ public sealed partial class KubernetesWorkloadSource : IWorkloadSource, IHostedS
             if (!ReferenceEquals(settingsNow, lastSettings))
             {
                 lastSettings = settingsNow;
-                Publish(settingsNow);
+                Publish(settingsNow, synced: false);
             }
 
             return;
@@ -185,7 +188,7 @@ public sealed partial class KubernetesWorkloadSource : IWorkloadSource, IHostedS
             return;
         }
 
-        var first = lastFingerprint.Length == 0;
+        var first = lastFingerprint is null;
         lastFingerprint = fingerprint;
         lastSettings = settingsNow;
         var enrolled = MeshMembership.EnrolledWorkloads(config).Count;
@@ -195,12 +198,18 @@ public sealed partial class KubernetesWorkloadSource : IWorkloadSource, IHostedS
         }
 
         LogPublished(logger, config.Workloads.Count, enrolled, netns.Missing, config.Services.Count);
-        Publish(config);
+        Publish(config, synced: true);
     }
 
-    private void Publish(LocalConfig config)
+    private void Publish(LocalConfig config, bool synced)
     {
         current = config;
+        if (synced)
+        {
+            // After Current: whoever sees the source ready sees the cluster in Current.
+            describesCluster = true;
+        }
+
         TaskCompletionSource<LocalConfig> waiter;
         lock (gate)
         {

@@ -63,8 +63,10 @@ internal sealed class PodNetnsCache(PodNetnsFinder finder, Action<string, string
             failing.Remove(uid);
             return location;
         }
-        catch (NetnsException e)
+        catch (Exception e) when (e is NetnsException or IOException)
         {
+            // An I/O error (a cgroup read while kubelet removes it gives ENODEV) is this pod's alone: it must not
+            // fail the rebuild of the whole cluster, and the recheck tries the pod again.
             // Said once per pod until it succeeds: the cause (a missing privilege or mount) is the operator's to fix.
             if (failing.Add(uid))
             {

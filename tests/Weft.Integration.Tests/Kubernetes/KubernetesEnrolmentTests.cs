@@ -202,11 +202,23 @@ public sealed class KubernetesEnrolmentTests(KubernetesTwoNodeFixture fixture) :
     /// <summary>Long enough for a reconnect after the watch's longest backoff (30 s).</summary>
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(45);
 
+    /// <summary>Asks a health path, waiting for the listener: it starts just after the agent says it is up.</summary>
     private static async Task<(HttpStatusCode Status, string Body)> Health(LabNode node, string path)
     {
         using var http = LoopbackPort.Client();
-        using var response = await http.GetAsync($"http://127.0.0.1:{node.TelemetryPorts.Readiness}{path}");
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+        var deadline = DateTime.UtcNow + TwoNodeMesh.Wait;
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{node.TelemetryPorts.Readiness}{path}");
+                return (response.StatusCode, await response.Content.ReadAsStringAsync());
+            }
+            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     private static async Task Enrolled(LabAgent agent, int skipLines, params LabPod[] pods)

@@ -32,6 +32,10 @@ internal static class ClusterFingerprint
         {
             text.Append("svc ").Append(s.Namespace).Append('/').Append(s.Name);
             Addresses(text, s.Addresses);
+
+            // Not used for routing here (the endpoints are), but /config_dump shows it.
+            text.Append(" selector");
+            Labels(text, s.Selector);
             foreach (var (port, target) in s.Ports.OrderBy(p => p.Key))
             {
                 text.Append(' ').Append(port).Append(':').Append(target);

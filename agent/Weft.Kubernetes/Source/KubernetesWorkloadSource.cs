@@ -46,6 +46,9 @@ public sealed partial class KubernetesWorkloadSource : IWorkloadSource, IHostedS
         ArgumentNullException.ThrowIfNull(finder);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
+
+        // A zero period would make the timer fire once and never again: pods still starting would wait for an API event.
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.NetnsRecheck, TimeSpan.Zero, nameof(options));
         this.settings = settings;
         this.watch = watch;
         this.options = options;

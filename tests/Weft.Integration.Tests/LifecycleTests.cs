@@ -243,19 +243,14 @@ public sealed class LifecycleTests
     {
         await using var mesh = await MeshLab.CreateAsync(startAgent: false);
 
-        // A CA that never answers (nothing listens on the port): the pods enrol, their certificates never come.
-        var config = mesh.Config(shopEnrolled: true);
-        config.IstioCaAddress = new Uri($"https://127.0.0.1:{LoopbackPort.Free()}");
-        config.WriteTo(mesh.ConfigPath);
-        await mesh.StartAgentAsync();
-        await mesh.Agent!.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == "shop/web-1", MeshLab.Wait);
+        await StartWithSilentCaAsync(mesh);
 
         var (status, body) = await ReadinessAsync(mesh, _ => true);
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, status);
         Assert.StartsWith("not ready: no certificate yet for spiffe://cluster.local/ns/shop/sa/", body, StringComparison.Ordinal);
 
         // The same node with the embedded CA becomes ready.
-        await mesh.Agent.StopAsync();
+        await mesh.Agent!.StopAsync();
         mesh.WriteConfig(shopEnrolled: true);
         await mesh.StartAgentAsync();
         Assert.Equal("ready\n", (await ReadinessAsync(mesh, s => s == System.Net.HttpStatusCode.OK)).Body);
@@ -266,18 +261,27 @@ public sealed class LifecycleTests
     {
         await using var mesh = await MeshLab.CreateAsync(startAgent: false);
 
-        // The pod's certificate never comes: not ready, but alive (a liveness probe must not restart an agent waiting on its CA).
-        var config = mesh.Config(shopEnrolled: true);
-        config.IstioCaAddress = new Uri($"https://127.0.0.1:{LoopbackPort.Free()}");
-        config.WriteTo(mesh.ConfigPath);
-        await mesh.StartAgentAsync();
-        await mesh.Agent!.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == "shop/web-1", MeshLab.Wait);
+        // Not ready, but alive: a liveness probe must not restart an agent waiting on its CA.
+        await StartWithSilentCaAsync(mesh);
 
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await ReadinessAsync(mesh, _ => true)).Status);
         using var http = LoopbackPort.Client();
         using var live = await http.GetAsync($"http://127.0.0.1:{mesh.Node.TelemetryPorts.Readiness}/healthz/live");
         Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
         Assert.Equal("live\n", await live.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>
+    /// Starts the agent with a CA that never answers (nothing listens on the port) and waits until
+    /// web-1 is enrolled: the pods enrol, their certificates never come.
+    /// </summary>
+    private static async Task StartWithSilentCaAsync(MeshLab mesh)
+    {
+        var config = mesh.Config(shopEnrolled: true);
+        config.IstioCaAddress = new Uri($"https://127.0.0.1:{LoopbackPort.Free()}");
+        config.WriteTo(mesh.ConfigPath);
+        await mesh.StartAgentAsync();
+        await mesh.Agent!.WaitForAsync(LabAgent.PodEnrolled, e => e["Pod"] == "shop/web-1", MeshLab.Wait);
     }
 
     /// <summary>Asks /healthz/ready until the endpoint answers with a status <paramref name="wanted"/> accepts (it starts just after the agent).</summary>

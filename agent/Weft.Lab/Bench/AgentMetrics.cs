@@ -11,9 +11,14 @@ internal static class AgentMetrics
     public static async Task<double> ClientHandshakesAsync(LabNode node)
     {
         var text = await Http.GetStringAsync(new Uri($"http://127.0.0.1:{node.TelemetryPorts.Metrics}/metrics")).ConfigureAwait(false);
-        return text.Split('\n')
+        var samples = text.Split('\n')
             .Where(l => l.StartsWith("weft_hbone_handshakes_total{", StringComparison.Ordinal) && l.Contains("side=\"client\"", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+            .ToList();
+        // Called after the case's throughput runs, so a tunnel was made: no sample means a renamed
+        // metric, and a silent 0 would read as perfect pooling.
+        return samples.Count == 0 && node.Pods.Any(p => p.Name.EndsWith("-c", StringComparison.Ordinal))
+            ? throw new InvalidOperationException($"{node.Name}'s agent exports no weft_hbone_handshakes_total{{side=\"client\"}}")
+            : samples.Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
     }
 
     /// <summary>True once the agent's readiness endpoint answers 200 (BPF attached, every certificate loaded).</summary>

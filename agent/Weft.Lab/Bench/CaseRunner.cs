@@ -25,7 +25,11 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
         var r = await Iperf.RunAsync(c.Client, target.Address.ToString(), target.Port, streams, options.IperfSeconds).ConfigureAwait(false);
         var cpu = ProcStat.CpuSeconds(c.Overhead()) - cpu0;
         samples.Add(c.Name, tput.Key, r.BitsPerSecond / 1e9);
-        samples.Add(c.Name, cpuPerGb.Key, cpu / (r.Bytes / 1e9));
+        if (c.Overhead().Count > 0)
+        {
+            // Direct has no process on the path: its cost is the kernel's and the applications', not counted here.
+            samples.Add(c.Name, cpuPerGb.Key, cpu / (r.Bytes / 1e9));
+        }
         say($"    {streams} stream(s): {r.BitsPerSecond / 1e9:0.00} Gbit/s, {r.Bytes / 1e9:0.00} GB, overhead CPU {cpu:0.00} s");
     }
 
@@ -58,7 +62,10 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
 
         var rate = result.Connections / (result.ElapsedMs / 1000);
         samples.Add(c.Name, Figures.ConnRate.Key, rate);
-        samples.Add(c.Name, Figures.CpuPer10k.Key, cpu * 10_000 / result.Connections);
+        if (c.Overhead().Count > 0)
+        {
+            samples.Add(c.Name, Figures.CpuPer10k.Key, cpu * 10_000 / result.Connections);
+        }
         var handshakes = "";
         if (c.Meshed)
         {

@@ -11,15 +11,15 @@ internal sealed record MachineInfo(string Cpu, int Cores, string Kernel, string 
         Environment.ProcessorCount,
         File.ReadAllText("/proc/sys/kernel/osrelease").Trim(),
         RuntimeInformation.FrameworkDescription,
-        FirstLine("iperf3", "--version"),
-        FirstLine("sockperf", "--version"),
-        FirstLine("stunnel4", "-version"));
+        FirstLine("iperf3", "--version", "iperf 3"),
+        FirstLine("sockperf", "--version", "sockperf"),
+        FirstLine("stunnel4", "-version", "stunnel 5"));
 
-    // Tools print their version on stdout or stderr; the first non-empty line of either is enough.
-    private static string FirstLine(string file, string arg)
+    // Tools print their version on stdout or stderr among other lines: the first that names the tool.
+    private static string FirstLine(string file, string arg, string name)
     {
         var (_, stdout, stderr) = Command.TryRun(file, arg);
         return (stdout + "\n" + stderr).Split('\n').Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\x1b\[[0-9;]*m", "").Trim())
-            .FirstOrDefault(l => l.Length > 0 && !l.StartsWith('[')) ?? "unknown";
+            .FirstOrDefault(l => l.Contains(name, StringComparison.Ordinal)) ?? $"{file}: version unknown";
     }
 }

@@ -50,6 +50,16 @@ internal static class BenchCommand
             ];
             var samples = new Samples();
             var runner = new CaseRunner(options, lab, samples, Say);
+
+            // Once, before any traffic: after the throughput runs the agents' heaps have room to
+            // spare and new connections hide in it (a delta can even come out negative when a GC
+            // returns pages). Across nodes first, while both agents are fresh.
+            foreach (var c in new[] { cases[2], cases[1], cases[3] })
+            {
+                Say($"  before any traffic, {c.Name}:");
+                await runner.IdleConnectionsAsync(c, CaseRunner.Fresh).ConfigureAwait(false);
+            }
+
             for (var rep = 1; rep <= options.Reps; rep++)
             {
                 foreach (var c in cases)

@@ -7,6 +7,8 @@ namespace Weft.Lab.Bench;
 /// <summary>Runs every measurement of one case once (one repetition) and adds the samples.</summary>
 internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples samples, Action<string> say)
 {
+    public const string Fresh = "fresh_";
+
     private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(30);
 
     public async Task RunAsync(BenchCase c)
@@ -77,7 +79,11 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
         say($"    {result.Connections} connections: {rate:0} conn/s, overhead CPU {cpu:0.00} s{handshakes}");
     }
 
-    private async Task IdleConnectionsAsync(BenchCase c)
+    /// <summary>
+    /// Memory of the path's processes per idle connection. <paramref name="prefix"/> names the phase:
+    /// "" inside the repetitions (after traffic), <see cref="Fresh"/> before any traffic.
+    /// </summary>
+    public async Task IdleConnectionsAsync(BenchCase c, string prefix = "")
     {
         var pids = c.Overhead();
         if (pids.Count == 0)
@@ -103,18 +109,18 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
         await Task.Delay(1000).ConfigureAwait(false);
         var withEach = pids.ToDictionary(p => p, ProcStat.RssKib);
         var with = withEach.Values.Sum();
-        samples.Add(c.Name, Figures.RssBefore.Key, before);
-        samples.Add(c.Name, Figures.RssHeld.Key, with);
-        samples.Add(c.Name, Figures.KibPerConn.Key, (with - before) / (double)n);
+        samples.Add(c.Name, prefix + Figures.RssBefore.Key, before);
+        samples.Add(c.Name, prefix + Figures.RssHeld.Key, with);
+        samples.Add(c.Name, prefix + Figures.KibPerConn.Key, (with - before) / (double)n);
         foreach (var pid in pids)
         {
             // Per process as well: across nodes each agent holds one side of every connection.
-            samples.Add(c.Name, $"{Figures.KibPerConn.Key}_{Role(pid)}", (withEach[pid] - beforeEach[pid]) / (double)n);
+            samples.Add(c.Name, $"{prefix}{Figures.KibPerConn.Key}_{Role(pid)}", (withEach[pid] - beforeEach[pid]) / (double)n);
         }
 
         hold.Dispose();
         var left = await PodTools.WaitEstablishedAsync(c.Server, BenchLab.ProbePort, k => k == 0, DrainWait).ConfigureAwait(false);
-        say($"    {n} idle connections: RSS {before} -> {with} KiB, {(with - before) / (double)n:0.0} KiB each{(left > 0 ? $" ({left} still open after {DrainWait.TotalSeconds} s)" : "")}");
+        say($"    {n} idle connections{(prefix.Length > 0 ? " (before any traffic)" : "")}: RSS {before} -> {with} KiB, {(with - before) / (double)n:0.0} KiB each{(left > 0 ? $" ({left} still open after {DrainWait.TotalSeconds} s)" : "")}");
     }
 
     private string Role(int pid) =>

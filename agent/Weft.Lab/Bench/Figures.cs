@@ -15,10 +15,15 @@ internal static class Figures
     public static readonly Figure Handshakes = new("hbone_client_handshakes", "HBONE handshakes in the connection-rate run", "", false);
     public static readonly Figure CpuPerGb1 = new("cpu_seconds_per_gb_1_stream", "CPU per GB moved, 1 stream", "CPU-s/GB", false);
     public static readonly Figure CpuPerGb8 = new("cpu_seconds_per_gb_8_streams", "CPU per GB moved, 8 streams", "CPU-s/GB", false);
-    public static readonly Figure RssBefore = new("rss_before_idle_connections_kib", "RSS before the idle connections", "KiB", false);
-    public static readonly Figure RssHeld = new("rss_with_idle_connections_kib", "RSS with the idle connections open", "KiB", false);
-    public static readonly Figure KibPerConn = new("kib_per_idle_connection", "memory per idle proxied connection", "KiB", false);
+    public static readonly Figure RssBefore = new("rss_before_idle_connections_kib", "RSS after traffic, before the idle connections", "KiB", false);
+    public static readonly Figure RssHeld = new("rss_with_idle_connections_kib", "RSS after traffic, with the idle connections open", "KiB", false);
+    public static readonly Figure KibPerConn = new("kib_per_idle_connection", "memory per idle proxied connection, after traffic", "KiB", false);
+
+    public static readonly Figure FreshRssBefore = new(CaseRunner.Fresh + RssBefore.Key, "RSS before any traffic, before the idle connections", "KiB", false);
+    public static readonly Figure FreshRssHeld = new(CaseRunner.Fresh + RssHeld.Key, "RSS before any traffic, with the idle connections open", "KiB", false);
+    public static readonly Figure FreshKibPerConn = new(CaseRunner.Fresh + KibPerConn.Key, "memory per idle proxied connection, before any traffic", "KiB", false);
 
     public static IReadOnlyList<Figure> All { get; } =
-        [Throughput1, Throughput8, P50, P99, P999, ConnRate, CpuPer10k, Handshakes, CpuPerGb1, CpuPerGb8, RssBefore, RssHeld, KibPerConn];
+        [Throughput1, Throughput8, P50, P99, P999, ConnRate, CpuPer10k, Handshakes, CpuPerGb1, CpuPerGb8,
+         FreshRssBefore, FreshRssHeld, FreshKibPerConn, RssBefore, RssHeld, KibPerConn];
 }

@@ -12,7 +12,7 @@ CONFIG ?= Release
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
-.PHONY: all build deps host bpf bpf-object agent agent-publish test demo clean
+.PHONY: all build deps host bpf bpf-object agent agent-publish test demo bench bench-smoke clean
 
 all: build
 
@@ -60,6 +60,15 @@ test: build host
 
 demo: build host
 	bin/weft-lab demo
+
+# Issue 6's benchmark: direct, Weft (one node, two nodes) and stunnel, interleaved, medians.
+# Results (md, json, svg) go to bench/results; about 6 minutes on 2 cores. Not part of `make test`.
+bench: build host
+	bin/weft-lab bench
+
+# The same code path in seconds: fails only if a case cannot run, says nothing about speed.
+bench-smoke: build host
+	bin/weft-lab bench --smoke --out $(OUT)/bench-smoke
 
 clean:
 	rm -rf $(OUT) bin agent/*/bin agent/*/obj tests/*/bin tests/*/obj

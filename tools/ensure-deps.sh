@@ -21,6 +21,10 @@ declare -A need=(
   [nghttp]=nghttp2-client
   # a real Prometheus (server and promtool) for the telemetry tests, run by the tests on loopback
   [promtool]=prometheus
+  # the benchmark's traffic tools and its TLS baseline (make bench)
+  [iperf3]=iperf3
+  [sockperf]=sockperf
+  [stunnel4]=stunnel4
 )
 libbpf_so=$(ldconfig -p 2>/dev/null | grep -c 'libbpf.so.1 ' || true)
 
@@ -43,6 +47,8 @@ echo "weft: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer no without a prompt
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+# iperf3 asks whether to run a system iperf3 server; the benchmark starts its own inside lab pods
+echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections 2>/dev/null || true
 # no recommends: prometheus would bring node-exporter, a service nothing here wants
 if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
   apt-get update -qq >/dev/null

@@ -8,10 +8,12 @@ switch (args.FirstOrDefault())
         return await ProbeCommand.RunAsync(args[1..]).ConfigureAwait(false);
     case "demo":
         return await Weft.Lab.Demo.DemoCommand.RunAsync(args[1..]).ConfigureAwait(false);
+    case "bench":
+        return await Weft.Lab.Bench.BenchCommand.RunAsync(args[1..]).ConfigureAwait(false);
     case "sweep":
         Console.WriteLine($"swept {Lab.SweepStale()} stale lab(s)");
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"usage: weft-lab demo [--agent PATH] | probe … | sweep\n{ProbeCommand.Usage}").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"usage: weft-lab demo [--agent PATH] | bench [--smoke] [--out DIR] [--reps N] | probe … | sweep\n{ProbeCommand.Usage}").ConfigureAwait(false);
         return 2;
 }

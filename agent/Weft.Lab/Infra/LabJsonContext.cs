@@ -12,4 +12,6 @@ namespace Weft.Lab.Infra;
 [JsonSerializable(typeof(ListeningEvent))]
 [JsonSerializable(typeof(ConnectionEvent))]
 [JsonSerializable(typeof(ServerDigest))]
+[JsonSerializable(typeof(RateResult))]
+[JsonSerializable(typeof(HoldEvent))]
 internal sealed partial class LabJsonContext : JsonSerializerContext;

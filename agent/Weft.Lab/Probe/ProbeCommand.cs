@@ -6,6 +6,8 @@ internal static class ProbeCommand
     public const string Usage = """
         usage: weft-lab probe serve --port P [--port P2 …] [--reply-bytes M]
                weft-lab probe send --to ip:port --bytes N [--expect-reply M] [--parallel C] [--timeout-ms T]
+               weft-lab probe rate --to ip:port --connections N [--concurrency C] [--timeout-ms T]
+               weft-lab probe hold --to ip:port --connections N [--timeout-ms T]
         """;
 
     /// <summary>Exit codes: 0 all good, 1 a connection (or listen) failed, 2 bad usage.</summary>
@@ -28,6 +30,10 @@ internal static class ProbeCommand
 
                 case "send":
                     return await ProbeSender.RunAsync(ProbeOptions.ParseSend(args[1..])).ConfigureAwait(false);
+                case "rate":
+                    return await ProbeRate.RunAsync(ProbeOptions.ParseRate(args[1..])).ConfigureAwait(false);
+                case "hold":
+                    return await ProbeHold.RunAsync(ProbeOptions.ParseHold(args[1..])).ConfigureAwait(false);
                 default:
                     await Console.Error.WriteLineAsync(Usage).ConfigureAwait(false);
                     return 2;

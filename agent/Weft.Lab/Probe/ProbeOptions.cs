@@ -9,7 +9,13 @@ internal sealed record ServeOptions(IReadOnlyList<int> Ports, long ReplyBytes);
 /// Pace, when set, waits that long after each chunk, so one connection stays open for a while (policy and rotation tests).
 internal sealed record SendOptions(IPEndPoint To, long Bytes, long ExpectReply, int Parallel, TimeSpan Timeout, string? Text = null, TimeSpan Pace = default);
 
-/// <summary>Parses `probe serve|send` flags; a bad flag is a <see cref="FormatException"/> naming it.</summary>
+/// <summary>`probe rate`: Connections short connections, Concurrency at a time.</summary>
+internal sealed record RateOptions(IPEndPoint To, int Connections, int Concurrency, TimeSpan Timeout);
+
+/// <summary>`probe hold`: Connections kept open; Timeout bounds only the opening.</summary>
+internal sealed record HoldOptions(IPEndPoint To, int Connections, TimeSpan Timeout);
+
+/// <summary>Parses `probe serve|send|rate|hold` flags; a bad flag is a <see cref="FormatException"/> naming it.</summary>
 internal static class ProbeOptions
 {
     public static ServeOptions ParseServe(IReadOnlyList<string> args)
@@ -55,6 +61,41 @@ internal static class ProbeOptions
         }
 
         return new SendOptions(to, bytes, reply, (int)parallel, TimeSpan.FromMilliseconds(timeoutMs), text, TimeSpan.FromMilliseconds(paceMs));
+    }
+
+    public static RateOptions ParseRate(IReadOnlyList<string> args)
+    {
+        var (to, connections, concurrency, timeout) = ParseMany(args, "rate");
+        return new RateOptions(to, connections, concurrency, timeout);
+    }
+
+    public static HoldOptions ParseHold(IReadOnlyList<string> args)
+    {
+        var (to, connections, _, timeout) = ParseMany(args, "hold");
+        return new HoldOptions(to, connections, timeout);
+    }
+
+    /// <summary>The flags rate and hold share: --to, --connections, --concurrency, --timeout-ms.</summary>
+    private static (IPEndPoint To, int Connections, int Concurrency, TimeSpan Timeout) ParseMany(IReadOnlyList<string> args, string mode)
+    {
+        IPEndPoint? to = null;
+        long connections = 0, concurrency = 1, timeoutMs = 60_000;
+        ForEachFlag(args, (flag, value) =>
+        {
+            switch (flag)
+            {
+                case "--to":
+                    to = IPEndPoint.TryParse(value, out var ep) && ep.Port != 0 ? ep : throw new FormatException($"--to: '{value}' is not ip:port");
+                    break;
+                case "--connections": connections = Number(flag, value, 1, 1_000_000); break;
+                case "--concurrency": concurrency = Number(flag, value, 1, 1024); break;
+                case "--timeout-ms": timeoutMs = Number(flag, value, 1, int.MaxValue); break;
+                default: throw new FormatException($"unknown flag {flag} for {mode}");
+            }
+        });
+        return to is null || connections == 0
+            ? throw new FormatException($"{mode} needs --to ip:port and --connections N")
+            : (to, (int)connections, (int)concurrency, TimeSpan.FromMilliseconds(timeoutMs));
     }
 
     private static void ForEachFlag(IReadOnlyList<string> args, Action<string, string> apply)

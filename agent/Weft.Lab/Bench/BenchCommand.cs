@@ -37,8 +37,8 @@ internal static class BenchCommand
             var agentB = lab.AgentB!.Process.Pid;
             // Idle as enrolled: a moment for start-up work (certificates, first reconcile) to finish.
             await Task.Delay(2000).ConfigureAwait(false);
-            var idleA = ProcStat.RssKib(agentA);
-            var idleB = ProcStat.RssKib(agentB);
+            var idleA = ProcessUsage.RssKib(agentA);
+            var idleB = ProcessUsage.RssKib(agentB);
             Say($"agents ready: bench-a pid {agentA} ({lab.EnrolledOn(lab.NodeA).Count} pods, RSS {idleA} KiB), bench-b pid {agentB} ({lab.EnrolledOn(lab.NodeB).Count} pod, RSS {idleB} KiB)");
 
             BenchCase[] cases =

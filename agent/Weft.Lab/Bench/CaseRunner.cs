@@ -23,9 +23,9 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
     private async Task ThroughputAsync(BenchCase c, int streams, Figures.Figure tput, Figures.Figure cpuPerGb)
     {
         var target = c.Target(Iperf.Port);
-        var cpu0 = ProcStat.CpuSeconds(c.Overhead());
+        var cpu0 = ProcessUsage.CpuSeconds(c.Overhead());
         var r = await Iperf.RunAsync(c.Client, target.Address.ToString(), target.Port, streams, options.IperfSeconds).ConfigureAwait(false);
-        var cpu = ProcStat.CpuSeconds(c.Overhead()) - cpu0;
+        var cpu = ProcessUsage.CpuSeconds(c.Overhead()) - cpu0;
         samples.Add(c.Name, tput.Key, r.BitsPerSecond / 1e9);
         if (c.Overhead().Count > 0)
         {
@@ -49,12 +49,12 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
     {
         var target = c.Target(BenchLab.ProbePort);
         var hs0 = c.Meshed ? await HandshakesAsync().ConfigureAwait(false) : 0;
-        var cpu0 = ProcStat.CpuSeconds(c.Overhead());
+        var cpu0 = ProcessUsage.CpuSeconds(c.Overhead());
         var (stdout, _) = await PodTools.RunAsync(
             c.Client, TimeSpan.FromMinutes(5), ProbeLauncher.DotnetHost, ProbeLauncher.AssemblyPath, "probe", "rate",
             "--to", target.ToString(), "--connections", options.Connections.ToString(CultureInfo.InvariantCulture),
             "--concurrency", options.RateConcurrency.ToString(CultureInfo.InvariantCulture), "--timeout-ms", "240000").ConfigureAwait(false);
-        var cpu = ProcStat.CpuSeconds(c.Overhead()) - cpu0;
+        var cpu = ProcessUsage.CpuSeconds(c.Overhead()) - cpu0;
         var result = System.Text.Json.JsonSerializer.Deserialize(stdout.Split('\n').Last(l => l.StartsWith('{')), LabJsonContext.Default.RateResult)
             ?? throw new LabCommandException("probe rate printed no summary");
         if (!result.Ok)
@@ -93,7 +93,7 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
 
         var n = options.IdleConnections;
         var target = c.Target(BenchLab.ProbePort);
-        var beforeEach = pids.ToDictionary(p => p, ProcStat.RssKib);
+        var beforeEach = pids.ToDictionary(p => p, ProcessUsage.RssKib);
         var before = beforeEach.Values.Sum();
         using var hold = c.Client.StartProbe("hold", "--to", target.ToString(), "--connections", n.ToString(CultureInfo.InvariantCulture), "--timeout-ms", "60000");
         var line = await hold.WaitForLineAsync(l => l.Contains("\"held\"", StringComparison.Ordinal), TimeSpan.FromSeconds(90)).ConfigureAwait(false);
@@ -107,7 +107,7 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
 
         // Let allocations of the set-up settle (the agent's buffers are per connection or pooled; either shows now).
         await Task.Delay(1000).ConfigureAwait(false);
-        var withEach = pids.ToDictionary(p => p, ProcStat.RssKib);
+        var withEach = pids.ToDictionary(p => p, ProcessUsage.RssKib);
         var with = withEach.Values.Sum();
         samples.Add(c.Name, prefix + Figures.RssBefore.Key, before);
         samples.Add(c.Name, prefix + Figures.RssHeld.Key, with);

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Weft.Lab.Infra;
 
 /// <summary>Identifies a process by pid and start time, which together survive pid reuse.</summary>
@@ -27,12 +25,9 @@ internal static class OwnerProcess
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // The command name (field 2) may contain spaces and ')'; fields after it are plain.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (fields[0][0], long.Parse(fields[19], CultureInfo.InvariantCulture)); // fields 3 and 22
+            return Weft.Platform.Host.ProcStat.TryRead("/proc", pid) is { } stat ? (stat.State, (long)stat.StartTime) : null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (UnauthorizedAccessException)
         {
             return null;
         }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Weft.Platform.Host;
 
 namespace Weft.Platform.Netns;
 

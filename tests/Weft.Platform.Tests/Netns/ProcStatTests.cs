@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Weft.Platform.Host;
 using Weft.Platform.Netns;
 
 namespace Weft.Platform.Tests.Netns;
@@ -18,7 +19,16 @@ public sealed class ProcStatTests
     {
         var stat = ProcStat.Parse(FakeNode.Stat(4242, comm, 'S', 123456789012));
 
-        Assert.Equal(new ProcStat('S', 123456789012), stat);
+        Assert.Equal(new ProcStat('S', 0, 0, 123456789012), stat);
+    }
+
+    [Fact]
+    public void Reads_user_and_system_time_in_ticks_and_seconds()
+    {
+        var stat = ProcStat.Parse("4242 (weft) S 1 4242 4242 0 -1 4194560 100 0 0 0 1234 567 0 0 20 0 1 0 99 2240512");
+
+        Assert.Equal(new ProcStat('S', 1234, 567, 99), stat);
+        Assert.Equal(18.01, stat!.Value.CpuSeconds, precision: 6);
     }
 
     [Theory]

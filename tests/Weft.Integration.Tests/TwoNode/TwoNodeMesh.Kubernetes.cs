@@ -51,6 +51,7 @@ public sealed partial class TwoNodeMesh
     public void LabelShop(IDictionary<string, string> labels) =>
         Api!.Upsert(new V1Namespace { Metadata = new V1ObjectMeta { Name = "shop", Labels = labels } });
 
+    // Each pod's namespace, service account and labels, for the config files and the API server alike.
     private static string NamespaceOf(string pod) => pod == "legacy-b" ? "legacy" : "shop";
 
     private static string ServiceAccountOf(string pod) => pod switch

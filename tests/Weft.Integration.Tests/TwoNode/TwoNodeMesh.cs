@@ -137,12 +137,15 @@ public sealed partial class TwoNodeMesh : IAsyncDisposable
             };
             builder
                 .Namespace("shop", MeshConfigBuilder.Labels("weft.io/mesh", "enabled"))
-                .Namespace("legacy")
-                .Workload(ClientA, "shop", "client")
-                .Workload(WebA, "shop", "web", MeshConfigBuilder.Labels("app", "web"))
-                .Workload(WebB, "shop", "web", MeshConfigBuilder.Labels("app", "web"))
-                .Workload(ApiB, "shop", "api", MeshConfigBuilder.Labels("app", "api"))
-                .Workload(LegacyB, "legacy")
+                .Namespace("legacy");
+
+            // The same namespace, service account and labels per pod as the API server's objects (PodObject).
+            foreach (var pod in Lab.Pods)
+            {
+                builder.Workload(pod, NamespaceOf(pod.Name), ServiceAccountOf(pod.Name), LabelsOf(pod.Name));
+            }
+
+            builder
                 .Service("api", "shop", ApiVip, 80, AppPort, MeshConfigBuilder.Labels("app", "api"))
                 .WriteTo(ConfigPath(node));
         }

@@ -17,6 +17,7 @@ public static class AgentHost
 {
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
+        SocketEngineTuning.Apply();
         AgentOptions options;
         try
         {

@@ -41,20 +41,21 @@ internal static class BenchCommand
             var idleB = ProcessUsage.RssKib(agentB);
             Say($"agents ready: bench-a pid {agentA} ({lab.EnrolledOn(lab.NodeA).Count} pods, RSS {idleA} KiB), bench-b pid {agentB} ({lab.EnrolledOn(lab.NodeB).Count} pod, RSS {idleB} KiB)");
 
-            BenchCase[] cases =
+            BenchCase[] all =
             [
                 new(BenchCase.Direct, "direct", lab.DirectClient, lab.DirectServer, p => new IPEndPoint(lab.DirectServer.Address, p), () => [], false),
                 new(BenchCase.SameNode, "Weft same node", lab.SameClient, lab.SameServer, p => new IPEndPoint(lab.SameServer.Address, p), () => [agentA], true),
                 new(BenchCase.CrossNode, "Weft 2 nodes", lab.CrossClient, lab.CrossServer, p => new IPEndPoint(lab.CrossServer.Address, p), () => [agentA, agentB], true),
                 new(BenchCase.Stunnel, "stunnel", lab.TlsClient, lab.TlsServer, StunnelPair.Local, () => lab.Stunnel!.Pids, false),
             ];
+            var cases = all.Where(c => options.Cases.Contains(c.Name)).ToArray();
             var samples = new Samples();
             var runner = new CaseRunner(options, lab, samples, Say);
 
             // Once, before any traffic: after the throughput runs the agents' heaps have room to
             // spare and new connections hide in it (a delta can even come out negative when a GC
             // returns pages). Across nodes first, while both agents are fresh.
-            foreach (var c in new[] { cases[2], cases[1], cases[3] })
+            foreach (var c in new[] { all[2], all[1], all[3] }.Where(c => options.Cases.Contains(c.Name) && options.Measure.Contains("idle")))
             {
                 Say($"  before any traffic, {c.Name}:");
                 await runner.IdleConnectionsAsync(c, CaseRunner.Fresh).ConfigureAwait(false);

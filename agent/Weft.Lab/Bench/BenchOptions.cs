@@ -5,13 +5,24 @@ namespace Weft.Lab.Bench;
 /// <summary>`weft-lab bench [--smoke] [--out DIR] [--reps N]`: the sizes of one run.</summary>
 internal sealed record BenchOptions(bool Smoke, string OutDir, int Reps, int IperfSeconds, int SockperfSeconds, int Connections, int RateConcurrency, int IdleConnections)
 {
-    public const string Usage = "usage: weft-lab bench [--smoke] [--out DIR] [--reps N]";
+    public const string Usage = "usage: weft-lab bench [--smoke] [--out DIR] [--reps N] [--cases C,..] [--measure M,..]";
+
+    /// <summary>Every measurement one repetition takes, in order; <c>--measure</c> picks some of them.</summary>
+    public static readonly string[] Measurements = ["throughput", "latency", "rate", "idle"];
+
+    public static readonly string[] CaseNames = [BenchCase.Direct, BenchCase.SameNode, BenchCase.CrossNode, BenchCase.Stunnel];
+
+    /// <summary>The cases to run (all by default). A partial run is for working on one figure: its report says "not measured" for the rest.</summary>
+    public IReadOnlySet<string> Cases { get; init; } = CaseNames.ToHashSet();
+
+    public IReadOnlySet<string> Measure { get; init; } = Measurements.ToHashSet();
 
     public static BenchOptions Parse(IReadOnlyList<string> args)
     {
         var smoke = false;
         string? outDir = null;
         int? reps = null;
+        HashSet<string>? cases = null, measure = null;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -22,13 +33,25 @@ internal sealed record BenchOptions(bool Smoke, string OutDir, int Reps, int Ipe
                     reps = int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                         ? n : throw new FormatException($"--reps: '{args[i]}' is not a positive number");
                     break;
+                case "--cases" when i + 1 < args.Count: cases = Subset("--cases", args[++i], CaseNames); break;
+                case "--measure" when i + 1 < args.Count: measure = Subset("--measure", args[++i], Measurements); break;
                 default: throw new FormatException($"unknown or incomplete flag {args[i]}");
             }
         }
 
         // Smoke: the same code path in seconds. Full: enough samples for stable medians in < 10 min on 2 cores.
-        return smoke
+        var sizes = smoke
             ? new BenchOptions(true, outDir ?? "out/bench-smoke", reps ?? 1, 1, 1, 50, 4, 100)
             : new BenchOptions(false, outDir ?? "bench/results", reps ?? 3, 5, 5, 2000, 4, 1000);
+        return sizes with { Cases = cases ?? sizes.Cases, Measure = measure ?? sizes.Measure };
+    }
+
+    private static HashSet<string> Subset(string flag, string list, string[] known)
+    {
+        var picked = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        var unknown = picked.Except(known).ToList();
+        return unknown.Count > 0 || picked.Count == 0
+            ? throw new FormatException($"{flag}: '{list}' must name some of {string.Join(", ", known)}" + (unknown.Count > 0 ? $" (unknown: {string.Join(", ", unknown)})" : ""))
+            : picked;
     }
 }

@@ -13,11 +13,26 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
 
     public async Task RunAsync(BenchCase c)
     {
-        await ThroughputAsync(c, 1, Figures.Throughput1, Figures.CpuPerGb1).ConfigureAwait(false);
-        await ThroughputAsync(c, 8, Figures.Throughput8, Figures.CpuPerGb8).ConfigureAwait(false);
-        await LatencyAsync(c).ConfigureAwait(false);
-        await ConnectionRateAsync(c).ConfigureAwait(false);
-        await IdleConnectionsAsync(c).ConfigureAwait(false);
+        if (options.Measure.Contains("throughput"))
+        {
+            await ThroughputAsync(c, 1, Figures.Throughput1, Figures.CpuPerGb1).ConfigureAwait(false);
+            await ThroughputAsync(c, 8, Figures.Throughput8, Figures.CpuPerGb8).ConfigureAwait(false);
+        }
+
+        if (options.Measure.Contains("latency"))
+        {
+            await LatencyAsync(c).ConfigureAwait(false);
+        }
+
+        if (options.Measure.Contains("rate"))
+        {
+            await ConnectionRateAsync(c).ConfigureAwait(false);
+        }
+
+        if (options.Measure.Contains("idle"))
+        {
+            await IdleConnectionsAsync(c).ConfigureAwait(false);
+        }
     }
 
     private async Task ThroughputAsync(BenchCase c, int streams, Figures.Figure tput, Figures.Figure cpuPerGb)

@@ -6,7 +6,8 @@ namespace Weft.Tunnel.Http2;
 /// An auto-reset event with one waiter (the write loop), awaited as a ValueTask over a reusable
 /// source, so waiting and waking allocate nothing. A Set with nobody waiting is remembered, so
 /// a wake-up is never lost; the waiter re-checks its work, so a stale one costs a loop turn.
-/// The continuation runs on the thread pool, never inside the caller of Set (which may hold a lock).
+/// After <see cref="Set"/> the continuation runs on the thread pool, never inside the caller (which
+/// may hold a lock); <see cref="SetInline"/> runs it in the caller, for a caller that holds none.
 /// </summary>
 internal sealed class AsyncSignal : IValueTaskSource
 {
@@ -26,12 +27,21 @@ internal sealed class AsyncSignal : IValueTaskSource
             }
 
             core.Reset();
+            core.RunContinuationsAsynchronously = true;
             waiting = true;
             return new ValueTask(this, core.Version);
         }
     }
 
-    public void Set()
+    public void Set() => Wake(inline: false);
+
+    /// <summary>
+    /// Wakes the waiter and runs its next turn on this thread until it waits again: saves a
+    /// thread-pool hop. The caller must hold no lock the waiter takes.
+    /// </summary>
+    public void SetInline() => Wake(inline: true);
+
+    private void Wake(bool inline)
     {
         lock (gate)
         {
@@ -42,6 +52,7 @@ internal sealed class AsyncSignal : IValueTaskSource
             }
 
             waiting = false;
+            core.RunContinuationsAsynchronously = !inline;
         }
 
         core.SetResult(true);

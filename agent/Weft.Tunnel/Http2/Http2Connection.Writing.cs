@@ -132,19 +132,28 @@ public sealed partial class Http2Connection
         }
     }
 
-    private void MakeReadyLocked(Http2Stream stream)
+    /// <returns>Whether the stream joined the queue (and the writer must be woken).</returns>
+    private bool MakeReadyLocked(Http2Stream stream, bool wake = true)
     {
         if (!stream.InReadyQueue && !stream.PendingData.IsEmpty && stream.SendWindow > 0)
         {
             stream.InReadyQueue = true;
             ready.Enqueue(stream);
-            writerWake.Set();
+            if (wake)
+            {
+                writerWake.Set();
+            }
+
+            return true;
         }
+
+        return false;
     }
 
     internal ValueTask EnqueueData(Http2Stream stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         short token;
+        bool queued;
         lock (sync)
         {
             ThrowIfCannotSendLocked(stream);
@@ -161,7 +170,15 @@ public sealed partial class Http2Connection
             stream.PendingData = data;
             stream.WritePending = true;
             token = stream.WriteDone.Reset();
-            MakeReadyLocked(stream);
+            queued = MakeReadyLocked(stream, wake: false);
+        }
+
+        if (queued)
+        {
+            // Outside the lock, the writer (if idle) takes its turn on this thread: the data is
+            // framed, encrypted and sent without a hop to the thread pool and back, and the write
+            // is usually complete by the time the caller awaits it.
+            writerWake.SetInline();
         }
 
         stream.WriteDone.CancelOn(static s => ((Http2Stream)s!).Connection.CancelWrite((Http2Stream)s), stream, cancellationToken);

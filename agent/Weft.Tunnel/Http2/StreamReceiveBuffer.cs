@@ -124,7 +124,9 @@ internal sealed class StreamReceiveBuffer
 
         if (complete)
         {
-            read.SetResult(delivered);
+            // The read loop calls this holding no lock: the reader's next step (the relay's send
+            // to the application) runs right here instead of after a thread-pool hop.
+            read.SetResultInline(delivered);
         }
 
         return delivered;

@@ -16,9 +16,12 @@ public static class KubernetesConnection
         KubernetesClientConfiguration config;
         try
         {
-            config = kubeconfigPath is not null
-                ? KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfigPath)
-                : KubernetesClientConfiguration.BuildDefaultConfig();
+            // Not the library's BuildConfigFromConfigFile / BuildDefaultConfig: their YAML reader needs
+            // reflection the native agent does not have (KubeconfigFile).
+            var file = kubeconfigPath ?? DefaultKubeconfig();
+            config = file is null
+                ? KubernetesClientConfiguration.InClusterConfig()
+                : KubernetesClientConfiguration.BuildConfigFromConfigObject(KubeconfigFile.Read(file));
         }
         catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
         {
@@ -29,6 +32,29 @@ public static class KubernetesConnection
         }
 
         return new k8s.Kubernetes(config);
+    }
+
+    /// <summary>
+    /// Null in a cluster (the service account); else the first file of $KUBECONFIG, or
+    /// ~/.kube/config. Several files in $KUBECONFIG are not merged: pass --kubeconfig.
+    /// </summary>
+    private static string? DefaultKubeconfig()
+    {
+        if (KubernetesClientConfiguration.IsInCluster())
+        {
+            return null;
+        }
+
+        var list = Environment.GetEnvironmentVariable("KUBECONFIG");
+        if (!string.IsNullOrEmpty(list))
+        {
+            return list.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)[0];
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        var config = Path.Combine(home, ".kube", "config");
+        return File.Exists(config) ? config
+            : throw new KubeConfigException("not in a cluster (no KUBERNETES_SERVICE_HOST), no $KUBECONFIG and no ~/.kube/config");
     }
 }
 

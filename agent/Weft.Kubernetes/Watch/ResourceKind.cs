@@ -11,7 +11,7 @@ namespace Weft.Kubernetes.Watch;
 internal sealed record ResourceKind<T, TList>(
     string Name,
     Func<IKubernetes, string? /* continue */, int /* limit */, CancellationToken, Task<HttpOperationResponse<TList>>> ListPage,
-    Func<IKubernetes, string /* resourceVersion */, int /* timeoutSeconds */, CancellationToken, Task<HttpOperationResponse<TList>>> OpenWatch,
+    Func<IKubernetes, string /* resourceVersion */, int /* timeoutSeconds */, CancellationToken, Task<HttpResponseMessage>> OpenWatch,
     Func<T, string> Key)
     where T : class, IKubernetesObject<V1ObjectMeta>
     where TList : IItems<T>, IMetadata<V1ListMeta>;
@@ -23,32 +23,28 @@ internal static class ResourceKinds
         "namespaces",
         (client, next, limit, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
             continueParameter: next, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
-            watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "api/v1/namespaces", null, rv, timeout, ct),
         ns => ns.Metadata.Name);
 
     public static ResourceKind<V1Pod, V1PodList> Pods(string? fieldSelector) => new(
         "pods",
         (client, next, limit, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
             continueParameter: next, fieldSelector: fieldSelector, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
-            watch: true, allowWatchBookmarks: true, fieldSelector: fieldSelector, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "api/v1/pods", fieldSelector, rv, timeout, ct),
         NamespacedKey);
 
     public static ResourceKind<V1Service, V1ServiceList> Services() => new(
         "services",
         (client, next, limit, ct) => client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(
             continueParameter: next, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(
-            watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "api/v1/services", null, rv, timeout, ct),
         NamespacedKey);
 
     public static ResourceKind<V1EndpointSlice, V1EndpointSliceList> EndpointSlices() => new(
         "endpointslices",
         (client, next, limit, ct) => client.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(
             continueParameter: next, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => client.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(
-            watch: true, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, cancellationToken: ct),
+        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "apis/discovery.k8s.io/v1/endpointslices", null, rv, timeout, ct),
         NamespacedKey);
 
     private static string NamespacedKey(IKubernetesObject<V1ObjectMeta> obj) => $"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}";

@@ -216,42 +216,14 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
 
     private async Task WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        using var watchCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Exception? streamError = null;
         var timeoutSeconds = (int)Math.Max(1, Math.Ceiling(_options.WatchTimeout.TotalSeconds));
 
-        // Awaiting the response here (not inside WatchAsync) keeps it for disposal, which closes the connection.
-        using var response = await _kind.OpenWatch(_client, resourceVersion, timeoutSeconds, watchCts.Token).ConfigureAwait(false);
-#pragma warning disable CS0618 // Obsolete in favour of an API 21.x does not ship; it is still the library's own event reader.
-        var events = Task.FromResult(response).WatchAsync<T, TList>(
-            onError: e =>
-            {
-                // An in-stream ERROR (a V1Status, as KubernetesException) or an unreadable line: the stream is done for.
-                streamError ??= e;
-                watchCts.Cancel();
-            },
-            cancellationToken: watchCts.Token);
-#pragma warning restore CS0618
-        try
+        // Disposing the response closes the connection. An ERROR event (KubernetesException) or an
+        // unreadable line (JsonException) ends this watch with that exception, for the caller to classify.
+        using var response = await _kind.OpenWatch(_client, resourceVersion, timeoutSeconds, cancellationToken).ConfigureAwait(false);
+        await foreach (var (type, item) in WatchStream.ReadAsync<T>(response, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var (type, item) in events.ConfigureAwait(false))
-            {
-                if (type == WatchEventType.Error)
-                {
-                    // The library hands ERROR events over as T only when the object did not say kind: Status; its code is lost.
-                    throw new InvalidDataException("ERROR watch event without a Status");
-                }
-
-                Apply(type, item);
-            }
-        }
-        catch (OperationCanceledException) when (streamError is not null && !cancellationToken.IsCancellationRequested)
-        {
-        }
-
-        if (streamError is not null)
-        {
-            ExceptionDispatchInfo.Throw(streamError);
+            Apply(type, item);
         }
     }
 

@@ -92,7 +92,16 @@ public sealed class LabProcess : IDisposable
                 waiters.RemoveAll(w => w.Done == done);
             }
 
-            throw new TimeoutException($"{description}: no matching stdout line within {timeout.TotalSeconds:0.#} s; stderr: {Stderr.Trim()}");
+            throw new TimeoutException($"{description}: no matching stdout line within {timeout.TotalSeconds:0.#} s; stderr: {Stderr.Trim()}; last stdout lines:\n{LastLines(5)}");
+        }
+    }
+
+    /// <summary>The last <paramref name="count"/> stdout lines, for failure messages: what the process was doing when it was given up on.</summary>
+    private string LastLines(int count)
+    {
+        lock (gate)
+        {
+            return string.Join('\n', lines.Skip(Math.Max(0, lines.Count - count)));
         }
     }
 

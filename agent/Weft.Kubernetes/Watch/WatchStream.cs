@@ -11,9 +11,12 @@ namespace Weft.Kubernetes.Watch;
 /// <summary>
 /// A watch request and its stream of events, read here rather than by KubernetesClient's watcher:
 /// that one decodes each event through a generic wrapper type by reflection, which the native
-/// (AOT) agent cannot do. The request goes through the client's own HttpClient and credentials
-/// (TLS, token, exec plugins); each event's object is decoded by the client's source-generated
-/// JSON context, as its list responses are.
+/// (AOT) agent cannot do, and so does the handler in the client's HttpClient for any request
+/// whose query says <c>watch=true</c> (it decodes the first line). So the request goes through the
+/// client's HttpClient (its TLS settings, client certificate) and credentials (token, exec plugin)
+/// saying <c>watch=1</c>, which the API server reads as true (strconv.ParseBool) and that handler
+/// leaves alone; each event's object is decoded by the client's source-generated JSON context, as
+/// list responses are.
 /// </summary>
 internal static class WatchStream
 {
@@ -21,7 +24,7 @@ internal static class WatchStream
     public static async Task<HttpResponseMessage> OpenAsync(IKubernetes client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, CancellationToken cancellationToken)
     {
         var k = client as k8s.Kubernetes ?? throw new ArgumentException("a k8s.Kubernetes client is needed to open a watch", nameof(client));
-        var query = string.Create(CultureInfo.InvariantCulture, $"?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}")
+        var query = string.Create(CultureInfo.InvariantCulture, $"?watch=1&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}")
             + (fieldSelector is null ? "" : $"&fieldSelector={Uri.EscapeDataString(fieldSelector)}");
         var baseUri = k.BaseUri.AbsoluteUri.EndsWith('/') ? k.BaseUri : new Uri(k.BaseUri.AbsoluteUri + "/");
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, path.TrimStart('/') + query));
@@ -30,6 +33,7 @@ internal static class WatchStream
             await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
         }
 
+        // HttpClient.Timeout bounds only the wait for the headers here (ResponseHeadersRead).
         var response = await k.HttpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {

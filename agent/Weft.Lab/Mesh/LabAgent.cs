@@ -80,7 +80,8 @@ public sealed class LabAgent : IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"agent pid {Process.Pid}: no event {eventId} within {timeout.TotalSeconds} s");
+                var last = Process.StdoutLines.Skip(skipLines).TakeLast(5);
+                throw new TimeoutException($"agent pid {Process.Pid}: no event {eventId} within {timeout.TotalSeconds} s; its last lines since:\n{string.Join('\n', last)}");
             }
 
             await Task.Delay(50).ConfigureAwait(false);

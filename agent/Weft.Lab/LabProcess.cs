@@ -96,12 +96,15 @@ public sealed class LabProcess : IDisposable
         }
     }
 
-    /// <summary>The last <paramref name="count"/> stdout lines, for failure messages: what the process was doing when it was given up on.</summary>
-    private string LastLines(int count)
+    /// <summary>
+    /// The last <paramref name="count"/> stdout lines after the first <paramref name="skip"/>, for
+    /// failure messages: what the process was doing when it was given up on.
+    /// </summary>
+    public string LastLines(int count, int skip = 0)
     {
         lock (gate)
         {
-            return string.Join('\n', lines.Skip(Math.Max(0, lines.Count - count)));
+            return string.Join('\n', lines.Skip(Math.Max(skip, lines.Count - count)));
         }
     }
 

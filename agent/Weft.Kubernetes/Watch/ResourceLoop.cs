@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using System.Runtime.ExceptionServices;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -111,11 +110,6 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
                 var failure = WatchFailure.Classify(e);
                 switch (failure.Kind)
                 {
-                    case FailureKind.ClosedQuietly:
-                        WatchLog.WatchClosed(_logger, Kind, _resourceVersion);
-                        NoteHealthy();
-                        delay = Backoff.Jitter(_options.MinBackoff);
-                        break;
                     case FailureKind.MustRelist:
                         WatchLog.Relisting(_logger, Kind, _resourceVersion, failure.Description);
                         lock (_gate)

@@ -11,12 +11,6 @@ internal enum FailureKind
     /// <summary>The server no longer has the history we would resume from (410 Gone / Expired), or the stream lost an event: only a re-list gives a correct store.</summary>
     MustRelist,
 
-    /// <summary>
-    /// The server ended a watch before its first event (its timeoutSeconds passed quietly). KubernetesClient waits for the
-    /// first line before it returns the response, so an empty watch surfaces as EndOfStreamException rather than an empty stream.
-    /// </summary>
-    ClosedQuietly,
-
     /// <summary>Connection refused or lost, 5xx, timeouts: keep the store, retry with backoff.</summary>
     Transient,
 }
@@ -31,14 +25,6 @@ internal readonly record struct WatchFailure(FailureKind Kind, string Descriptio
 {
     public static WatchFailure Classify(Exception exception)
     {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is EndOfStreamException)
-            {
-                return new(FailureKind.ClosedQuietly, "watch closed before its first event");
-            }
-        }
-
         switch (exception)
         {
             case HttpOperationException http when http.Response?.StatusCode == HttpStatusCode.Gone:

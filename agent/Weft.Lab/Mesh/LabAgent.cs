@@ -80,8 +80,7 @@ public sealed class LabAgent : IDisposable
 
             if (DateTime.UtcNow > deadline)
             {
-                var last = Process.StdoutLines.Skip(skipLines).TakeLast(5);
-                throw new TimeoutException($"agent pid {Process.Pid}: no event {eventId} within {timeout.TotalSeconds} s; its last lines since:\n{string.Join('\n', last)}");
+                throw new TimeoutException($"agent pid {Process.Pid}: no event {eventId} within {timeout.TotalSeconds} s; its last lines since:\n{Process.LastLines(5, skipLines)}");
             }
 
             await Task.Delay(50).ConfigureAwait(false);

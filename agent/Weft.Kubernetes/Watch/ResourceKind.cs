@@ -1,5 +1,4 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Weft.Kubernetes.Watch;
@@ -10,7 +9,7 @@ namespace Weft.Kubernetes.Watch;
 /// </summary>
 internal sealed record ResourceKind<T, TList>(
     string Name,
-    Func<IKubernetes, string? /* continue */, int /* limit */, CancellationToken, Task<HttpOperationResponse<TList>>> ListPage,
+    Func<IKubernetes, string? /* continue */, int /* limit */, CancellationToken, Task<TList>> ListPage,
     Func<IKubernetes, string /* resourceVersion */, int /* timeoutSeconds */, CancellationToken, Task<HttpResponseMessage>> OpenWatch,
     Func<T, string> Key)
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -21,30 +20,26 @@ internal static class ResourceKinds
 {
     public static ResourceKind<V1Namespace, V1NamespaceList> Namespaces() => new(
         "namespaces",
-        (client, next, limit, ct) => client.CoreV1.ListNamespaceWithHttpMessagesAsync(
-            continueParameter: next, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "api/v1/namespaces", null, rv, timeout, ct),
+        (client, next, limit, ct) => ApiRequest.ListAsync<V1NamespaceList>(client, "api/v1/namespaces", null, next, limit, ct),
+        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "api/v1/namespaces", null, rv, timeout, ct),
         ns => ns.Metadata.Name);
 
     public static ResourceKind<V1Pod, V1PodList> Pods(string? fieldSelector) => new(
         "pods",
-        (client, next, limit, ct) => client.CoreV1.ListPodForAllNamespacesWithHttpMessagesAsync(
-            continueParameter: next, fieldSelector: fieldSelector, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "api/v1/pods", fieldSelector, rv, timeout, ct),
+        (client, next, limit, ct) => ApiRequest.ListAsync<V1PodList>(client, "api/v1/pods", fieldSelector, next, limit, ct),
+        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "api/v1/pods", fieldSelector, rv, timeout, ct),
         NamespacedKey);
 
     public static ResourceKind<V1Service, V1ServiceList> Services() => new(
         "services",
-        (client, next, limit, ct) => client.CoreV1.ListServiceForAllNamespacesWithHttpMessagesAsync(
-            continueParameter: next, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "api/v1/services", null, rv, timeout, ct),
+        (client, next, limit, ct) => ApiRequest.ListAsync<V1ServiceList>(client, "api/v1/services", null, next, limit, ct),
+        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "api/v1/services", null, rv, timeout, ct),
         NamespacedKey);
 
     public static ResourceKind<V1EndpointSlice, V1EndpointSliceList> EndpointSlices() => new(
         "endpointslices",
-        (client, next, limit, ct) => client.DiscoveryV1.ListEndpointSliceForAllNamespacesWithHttpMessagesAsync(
-            continueParameter: next, limit: limit, cancellationToken: ct),
-        (client, rv, timeout, ct) => WatchStream.OpenAsync(client, "apis/discovery.k8s.io/v1/endpointslices", null, rv, timeout, ct),
+        (client, next, limit, ct) => ApiRequest.ListAsync<V1EndpointSliceList>(client, "apis/discovery.k8s.io/v1/endpointslices", null, next, limit, ct),
+        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "apis/discovery.k8s.io/v1/endpointslices", null, rv, timeout, ct),
         NamespacedKey);
 
     private static string NamespacedKey(IKubernetesObject<V1ObjectMeta> obj) => $"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}";

@@ -151,8 +151,7 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
             {
                 do
                 {
-                    using var response = await _kind.ListPage(_client, next, _options.ListPageSize, cancellationToken).ConfigureAwait(false);
-                    var list = response.Body;
+                    var list = await _kind.ListPage(_client, next, _options.ListPageSize, cancellationToken).ConfigureAwait(false);
                     foreach (var item in list.Items ?? [])
                     {
                         Strip(item);

@@ -47,6 +47,13 @@ internal sealed class StandInApiServer : IDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// How long a LIST answer's body follows its head. A real API server's answer often arrives in several reads (TLS
+    /// records, large lists); a client that reads the body synchronously once the head is in, on a thread whose job is
+    /// to deliver socket readiness (the agent runs socket completions inline), waits on itself forever.
+    /// </summary>
+    public TimeSpan ListBodyDelay { get; set; }
+
     /// <summary>Exceptions the stand-in itself threw while answering; a test can assert there were none.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<Exception> Faults { get; } = new();
 
@@ -488,7 +495,7 @@ internal sealed class StandInApiServer : IDisposable
         else
         {
             var (status, body) = List(request, resource, ns, selector);
-            await StandInHttp.WriteJsonAsync(stream, status, body, ct);
+            await StandInHttp.WriteJsonAsync(stream, status, body, ListBodyDelay, ct);
         }
     }
 

@@ -62,11 +62,21 @@ internal sealed record StandInRequest(string Method, string Path, IReadOnlyDicti
 /// <summary>Writes responses the way kube-apiserver frames them over HTTP/1.1; every response closes its connection.</summary>
 internal static class StandInHttp
 {
-    public static async Task WriteJsonAsync(Stream stream, int status, string body, CancellationToken ct)
+    public static Task WriteJsonAsync(Stream stream, int status, string body, CancellationToken ct) =>
+        WriteJsonAsync(stream, status, body, TimeSpan.Zero, ct);
+
+    /// <summary>With a <paramref name="bodyDelay"/>, the head goes out on its own and the body that long after.</summary>
+    public static async Task WriteJsonAsync(Stream stream, int status, string body, TimeSpan bodyDelay, CancellationToken ct)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         var head = $"HTTP/1.1 {status} {Reason(status)}\r\nContent-Type: application/json\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), ct);
+        if (bodyDelay > TimeSpan.Zero)
+        {
+            await stream.FlushAsync(ct);
+            await Task.Delay(bodyDelay, ct);
+        }
+
         await stream.WriteAsync(bytes, ct);
         await stream.FlushAsync(ct);
     }

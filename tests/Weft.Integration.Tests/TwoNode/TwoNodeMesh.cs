@@ -76,7 +76,8 @@ public sealed partial class TwoNodeMesh : IAsyncDisposable
     {
         // The API server's port first: the nodes pick their telemetry ports as free ones and bind them only
         // when their agents start, so a port taken after them could be one of theirs.
-        var api = kubernetes ? new StandInApiServer() : null;
+        // Lists answered head first, body 30 ms later, as a busy API server over TLS does: the agent must read them without blocking.
+        var api = kubernetes ? new StandInApiServer { ListBodyDelay = TimeSpan.FromMilliseconds(30) } : null;
         var mesh = new TwoNodeMesh(Weft.Lab.Lab.Create(kubernetes ? "k8s" : "hbone"), api) { CertificateTtl = certificateTtl, TelemetryYaml = telemetryYaml };
         try
         {

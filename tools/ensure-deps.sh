@@ -6,6 +6,9 @@ set -euo pipefail
 # command-or-file -> Debian package
 declare -A need=(
   [clang]=clang
+  # the agent is compiled ahead of time: clang links it, objcopy splits its symbols, zlib is linked in
+  [objcopy]=binutils
+  [/usr/include/zlib.h]=zlib1g-dev
   [llvm-strip]=llvm
   [bpftool]=bpftool
   [/usr/include/bpf/bpf_helpers.h]=libbpf-dev

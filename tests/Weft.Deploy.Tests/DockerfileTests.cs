@@ -11,11 +11,17 @@ public class DockerfileTests
     private static readonly IReadOnlyList<(string Keyword, string Args)> Instructions = Read(Path.Combine(Deploy.Directory, "Dockerfile"));
 
     [Fact]
-    public void Three_stages_bpf_object_agent_and_a_debian_runtime()
+    public void Three_debian_stages_bpf_object_native_agent_and_a_runtime_without_dotnet()
     {
+        // The native agent links against glibc: it is built on the Debian release it runs on.
         var froms = Instructions.Where(i => i.Keyword == "FROM").Select(i => i.Args).ToList();
-        Assert.Equal(new[] { "debian:12 AS bpf", "mcr.microsoft.com/dotnet/sdk:10.0 AS agent", "debian:12-slim" }, froms);
-        Assert.Contains(Instructions, i => i.Keyword == "RUN" && i.Args.Contains("install -y --no-install-recommends libbpf1 ", StringComparison.Ordinal));
+        Assert.Equal(new[] { "debian:12 AS bpf", "debian:12 AS agent", "debian:12-slim" }, froms);
+        Assert.Contains(Instructions, i => i.Keyword == "RUN" && i.Args.Contains("install -y --no-install-recommends libbpf1 libssl3 ", StringComparison.Ordinal));
+
+        // The SDK goes into the build stage only; the final stage copies the one binary, no runtime.
+        var finalStage = Instructions.SkipWhile(i => i != ("FROM", "debian:12-slim")).ToList();
+        Assert.DoesNotContain(finalStage, i => i.Args.Contains("mcr.microsoft.com/dotnet", StringComparison.Ordinal) || i.Args.Contains("DOTNET_ROOT", StringComparison.Ordinal));
+        Assert.Contains(Instructions, i => i == ("COPY", "--from=mcr.microsoft.com/dotnet/sdk:10.0 /usr/share/dotnet /usr/share/dotnet"));
     }
 
     [Fact]
@@ -67,9 +73,17 @@ public class DockerfileTests
     }
 
     [Fact]
+    public void The_agent_target_builds_the_native_binary_the_image_ships()
+    {
+        // `make agent-publish` only names the project: that the result is one native file comes from the project.
+        var project = System.Xml.Linq.XDocument.Load(Path.Combine(RepoPaths.Root, "agent", "Weft.Agent", "Weft.Agent.csproj"));
+        Assert.Equal("true", project.Descendants("PublishAot").Single().Value);
+    }
+
+    [Fact]
     public void The_final_stage_puts_the_bpf_object_beside_the_agent_where_it_looks_by_default()
     {
-        Assert.Contains(("COPY", "--from=agent /src/out/agent/ /opt/weft/"), Instructions);
+        Assert.Contains(("COPY", "--from=agent /src/out/agent/weft /opt/weft/weft"), Instructions);
         Assert.Contains(("COPY", "--from=bpf /src/out/bpf/weft.bpf.o /opt/weft/weft.bpf.o"), Instructions);
         Assert.Equal("/opt/weft/weft", Entrypoint()[0]);
 

@@ -24,7 +24,7 @@ public sealed class ClusterWatchEventTests
             && s.Services.ContainsKey("shop/web") && s.EndpointSlices.ContainsKey("shop/web-abc"));
 
         h.Server.Upsert(Pod("shop", "web-0", ip: "10.0.0.9"));
-        var modified = await h.UntilAsync(s => s.Pods["shop/web-0"].Status.PodIP == "10.0.0.9");
+        var modified = await h.UntilAsync(s => s.Pods["shop/web-0"].Status?.PodIP == "10.0.0.9");
 
         Assert.True(h.Server.Delete<V1Pod>("shop", "web-1"));
         Assert.True(h.Server.Delete<V1Namespace>(null, "billing"));
@@ -32,14 +32,14 @@ public sealed class ClusterWatchEventTests
         var deleted = await h.UntilAsync(s => !s.Pods.ContainsKey("shop/web-1") && !s.Namespaces.ContainsKey("billing") && s.EndpointSlices.Count == 0);
 
         Assert.Equal(["shop/web-0"], synced.Pods.Keys);
-        Assert.Equal("10.0.0.1", added.Pods["shop/web-0"].Status.PodIP);
+        Assert.Equal("10.0.0.1", added.Pods["shop/web-0"].Status?.PodIP);
         Assert.Equal(["shop/web-0", "shop/web-1"], modified.Pods.Keys.Order());
         Assert.Equal(["shop/web-0"], deleted.Pods.Keys);
         Assert.Equal(["shop"], deleted.Namespaces.Keys);
         Assert.Equal(["shop/web"], deleted.Services.Keys);
         // Earlier snapshots are not touched by later changes.
         Assert.Equal(2, added.Pods.Count);
-        Assert.Equal("10.0.0.1", added.Pods["shop/web-0"].Status.PodIP);
+        Assert.Equal("10.0.0.1", added.Pods["shop/web-0"].Status?.PodIP);
         Assert.All(h.Watch.Status, s => Assert.Equal(0, s.Relists));
         Assert.Equal(1, h.Server.ListCount<V1Pod>());
     }

@@ -81,7 +81,7 @@ public sealed class ClusterWatchFailureTests
         var snapshot = await h.UntilAsync(s => s.Pods.ContainsKey("shop/added-while-away") && s.Services.Count == 0);
 
         Assert.Equal(["shop/added-while-away", "shop/stays"], snapshot.Pods.Keys.Order());
-        Assert.Equal("10.0.0.7", snapshot.Pods["shop/stays"].Status.PodIP);
+        Assert.Equal("10.0.0.7", snapshot.Pods["shop/stays"].Status?.PodIP);
         Assert.Equal(["shop"], snapshot.Namespaces.Keys);
         Assert.Equal(2, h.Server.ListCount<V1Pod>());
         Assert.Equal(2, h.Server.ListCount<V1Service>());

@@ -36,10 +36,10 @@ public sealed class ClusterWatchSyncTests
         Assert.Same(snapshot, h.Watch.Current);
         Assert.Equal(["default", "kube-system", "shop"], snapshot.Namespaces.Keys.Order());
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"shop/web-{i}"), snapshot.Pods.Keys.Order());
-        Assert.Equal("10.0.0.4", snapshot.Pods["shop/web-3"].Status.PodIP);
+        Assert.Equal("10.0.0.4", snapshot.Pods["shop/web-3"].Status?.PodIP);
         Assert.Equal(["default/kubernetes", "shop/db", "shop/web"], snapshot.Services.Keys.Order());
         Assert.Equal(["default/kubernetes", "shop/db-abc", "shop/web-abc"], snapshot.EndpointSlices.Keys.Order());
-        Assert.Equal("web", snapshot.EndpointSlices["shop/web-abc"].Metadata.Labels["kubernetes.io/service-name"]);
+        Assert.Equal("web", snapshot.EndpointSlices["shop/web-abc"].Metadata.Labels?["kubernetes.io/service-name"]);
 
         // Page size 2: five pods take three pages of one list; three of each other kind take two.
         Assert.Equal(1, h.Server.ListCount<V1Pod>());
@@ -89,23 +89,29 @@ public sealed class ClusterWatchSyncTests
     }
 
     [Fact]
-    public async Task Managed_fields_are_stripped_from_listed_and_watched_objects()
+    public async Task Listed_and_watched_objects_decode_into_the_agent_s_model_whatever_else_they_carry()
     {
+        // Written by the official client's models, with fields the agent's model has no place for (managedFields,
+        // annotations, containers, conditions): those are skipped, what the agent reads arrives.
         await using var h = new WatchHarness();
         var listed = Pod("shop", "listed");
         listed.Metadata.ManagedFields = [new V1ManagedFieldsEntry { Manager = "kubectl", Operation = "Apply", FieldsType = "FieldsV1" }];
+        listed.Metadata.Annotations = new Dictionary<string, string> { ["example.org/note"] = "x" };
         h.Server.Upsert(listed);
         await h.StartAndSyncAsync();
 
-        var watched = Pod("shop", "watched");
+        var watched = Pod("shop", "watched", ip: "10.0.0.2");
+        watched.Spec.ServiceAccountName = "web";
+        watched.Status.Conditions = [new V1PodCondition { Type = "Ready", Status = "True" }];
         watched.Metadata.ManagedFields = [new V1ManagedFieldsEntry { Manager = "kubelet", Operation = "Update", FieldsType = "FieldsV1" }];
         var stored = h.Server.Upsert(watched);
         var snapshot = await h.UntilAsync(s => s.Pods.ContainsKey("shop/watched"));
 
-        Assert.NotNull(stored.Metadata.ManagedFields);
-        Assert.Null(snapshot.Pods["shop/listed"].Metadata.ManagedFields);
-        Assert.Null(snapshot.Pods["shop/watched"].Metadata.ManagedFields);
-        Assert.Equal("shop", snapshot.Pods["shop/watched"].Metadata.NamespaceProperty);
+        var pod = snapshot.Pods["shop/watched"];
+        Assert.Equal(("watched", "shop", stored.Metadata.Uid, stored.Metadata.ResourceVersion), (pod.Metadata.Name, pod.Metadata.Namespace, pod.Metadata.Uid, pod.Metadata.ResourceVersion));
+        Assert.Equal(("node-a", "web", "10.0.0.2"), (pod.Spec?.NodeName, pod.Spec?.ServiceAccountName, pod.Status?.PodIP));
+        Assert.Equal(stored.Metadata.CreationTimestamp, pod.Metadata.CreationTimestamp);
+        Assert.Equal("shop", snapshot.Pods["shop/listed"].Metadata.Namespace);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Net;
-using k8s.Models;
+using Weft.Kubernetes.Api;
 using Weft.Kubernetes.Watch;
 using Weft.Workloads;
 
@@ -23,7 +23,7 @@ public static class ClusterTranslation
     /// <param name="cluster">The watched objects.</param>
     /// <param name="netnsOf">This node's pods' network namespace paths, by pod uid; null while unknown.</param>
     /// <param name="skipped">What was left out and why, one sentence each.</param>
-    public static LocalConfig Translate(LocalConfig settings, ClusterSnapshot cluster, Func<V1Pod, string?> netnsOf, ICollection<string> skipped)
+    public static LocalConfig Translate(LocalConfig settings, ClusterSnapshot cluster, Func<Pod, string?> netnsOf, ICollection<string> skipped)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(cluster);
@@ -43,8 +43,9 @@ public static class ClusterTranslation
         }
 
         var slices = cluster.EndpointSlices.Values
-            .Where(s => s.Metadata?.Labels?.ContainsKey(ServiceNameLabel) == true)
-            .ToLookup(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Labels[ServiceNameLabel]}", StringComparer.Ordinal);
+            .Select(s => (Slice: s, Service: s.Metadata.Labels?.GetValueOrDefault(ServiceNameLabel)))
+            .Where(s => s.Service is not null)
+            .ToLookup(s => $"{s.Slice.Metadata.Namespace}/{s.Service}", s => s.Slice, StringComparer.Ordinal);
 
         var services = new List<Weft.Workloads.Service>();
         foreach (var (key, service) in cluster.Services.OrderBy(s => s.Key, StringComparer.Ordinal))
@@ -71,7 +72,7 @@ public static class ClusterTranslation
     /// Running pods with addresses, hostNetwork ones excepted (they have the node's address and are never
     /// enrolled). When two pods claim an address (a finished pod whose address was reused), the newer wins.
     /// </summary>
-    private static List<Workload> Workloads(string node, ClusterSnapshot cluster, Func<V1Pod, string?> netnsOf, Dictionary<IPAddress, string> claimed, ICollection<string> skipped)
+    private static List<Workload> Workloads(string node, ClusterSnapshot cluster, Func<Pod, string?> netnsOf, Dictionary<IPAddress, string> claimed, ICollection<string> skipped)
     {
         var workloads = new List<Workload>();
         var newestFirst = cluster.Pods.Values
@@ -92,7 +93,7 @@ public static class ClusterTranslation
                 continue; // not started yet: no address to route or enrol
             }
 
-            var name = $"{meta.NamespaceProperty}/{meta.Name}";
+            var name = $"{meta.Namespace}/{meta.Name}";
             if (addresses.FirstOrDefault(claimed.ContainsKey) is { } taken)
             {
                 skipped.Add($"pod {name}: address {taken} is also pod {claimed[taken]}'s (the newer pod keeps it)");
@@ -109,7 +110,7 @@ public static class ClusterTranslation
             {
                 Uid = meta.Uid,
                 Name = meta.Name,
-                Namespace = meta.NamespaceProperty,
+                Namespace = meta.Namespace,
                 ServiceAccount = string.IsNullOrEmpty(pod.Spec.ServiceAccountName) ? Workload.DefaultServiceAccount : pod.Spec.ServiceAccountName,
                 Labels = Labels(meta.Labels),
                 Addresses = addresses,
@@ -123,7 +124,7 @@ public static class ClusterTranslation
         return workloads;
     }
 
-    private static List<IPAddress> PodAddresses(V1Pod pod)
+    private static List<IPAddress> PodAddresses(Pod pod)
     {
         var addresses = new List<IPAddress>();
         var listed = pod.Status?.PodIPs?.Select(p => p.Ip) ?? [];
@@ -142,11 +143,11 @@ public static class ClusterTranslation
     /// A service with cluster addresses and TCP ports; headless and ExternalName services have no
     /// address of their own (clients reach the pods, or a name, directly) and are not services here.
     /// </summary>
-    private static Weft.Workloads.Service? ServiceOf(V1Service service, IEnumerable<V1EndpointSlice> slices, Dictionary<string, Workload> byUid,
+    private static Weft.Workloads.Service? ServiceOf(Api.Service service, IEnumerable<EndpointSlice> slices, Dictionary<string, Workload> byUid,
         Dictionary<IPAddress, Workload> byAddress, Dictionary<IPAddress, string> claimed, ICollection<string> skipped)
     {
         var meta = service.Metadata;
-        var name = $"{meta.NamespaceProperty}/{meta.Name}";
+        var name = $"{meta.Namespace}/{meta.Name}";
         if (service.Spec is not { } spec || spec.Type == "ExternalName")
         {
             return null;
@@ -178,7 +179,7 @@ public static class ClusterTranslation
         return new Weft.Workloads.Service
         {
             Name = meta.Name,
-            Namespace = meta.NamespaceProperty,
+            Namespace = meta.Namespace,
             Addresses = addresses,
             // The target side is per endpoint (a named targetPort resolves per pod); a number here only where the spec gives one.
             Ports = ports.ToFrozenDictionary(p => p.Port, p => TargetPortNumber(p) ?? p.Port),
@@ -191,7 +192,7 @@ public static class ClusterTranslation
     /// Ready endpoints (ready unset counts as ready, as the API defines it) that are pods the model knows,
     /// each with the port its slice lists under the service port's name.
     /// </summary>
-    private static List<ServiceEndpoint> Endpoints(string service, List<V1ServicePort> ports, IEnumerable<V1EndpointSlice> slices,
+    private static List<ServiceEndpoint> Endpoints(string service, List<ServicePort> ports, IEnumerable<EndpointSlice> slices,
         Dictionary<string, Workload> byUid, Dictionary<IPAddress, Workload> byAddress, ICollection<string> skipped)
     {
         var endpoints = new List<ServiceEndpoint>();
@@ -256,7 +257,7 @@ public static class ClusterTranslation
         return endpoints;
     }
 
-    private static int? TargetPortNumber(V1ServicePort port) =>
+    private static int? TargetPortNumber(ServicePort port) =>
         port.TargetPort is { } target && int.TryParse(target.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 65535 ? n : null;
 
     private static bool IsTcp(string? protocol) => protocol is null or "TCP";

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using k8s.Models;
+using Weft.Kubernetes.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Weft.Kubernetes.Model;

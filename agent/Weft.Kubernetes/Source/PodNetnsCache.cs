@@ -1,4 +1,4 @@
-using k8s.Models;
+using Weft.Kubernetes.Api;
 using Weft.Platform.Netns;
 
 namespace Weft.Kubernetes.Source;
@@ -17,7 +17,7 @@ internal sealed class PodNetnsCache(PodNetnsFinder finder, Action<string, string
     public int Missing { get; private set; }
 
     /// <summary>The namespace path of each pod, null while it has none; forgets pods not listed.</summary>
-    public Dictionary<string, string?> Resolve(IReadOnlyList<V1Pod> localPods)
+    public Dictionary<string, string?> Resolve(IReadOnlyList<Pod> localPods)
     {
         var result = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var pod in localPods)
@@ -54,7 +54,7 @@ internal sealed class PodNetnsCache(PodNetnsFinder finder, Action<string, string
 
     private static bool StillThere(PodNetnsLocation location) => NetworkNamespace.CurrentInode(location.NetnsPath) == location.NetnsInode;
 
-    private PodNetnsLocation? Find(V1Pod pod)
+    private PodNetnsLocation? Find(Pod pod)
     {
         var uid = pod.Metadata.Uid;
         try
@@ -70,7 +70,7 @@ internal sealed class PodNetnsCache(PodNetnsFinder finder, Action<string, string
             // Said once per pod until it succeeds: the cause (a missing privilege or mount) is the operator's to fix.
             if (failing.Add(uid))
             {
-                reportFailure($"{pod.Metadata.NamespaceProperty}/{pod.Metadata.Name}", e.Message);
+                reportFailure($"{pod.Metadata.Namespace}/{pod.Metadata.Name}", e.Message);
             }
 
             return null;

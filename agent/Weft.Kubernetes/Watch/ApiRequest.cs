@@ -1,26 +1,29 @@
 using System.Globalization;
 using System.Net.Http;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using k8s;
-using k8s.Autorest;
+using Weft.Kubernetes.Api;
 
 namespace Weft.Kubernetes.Watch;
 
 /// <summary>
 /// GETs against the API server through the client's HttpClient (its TLS settings, client certificate) and
-/// credentials (token, exec plugin), for lists and watches alike. Not the client's generated list calls:
-/// those decode the body with a synchronous read of the response stream, and the agent runs socket
-/// completions inline on the threads that deliver socket readiness, so a body still arriving when the
-/// head is in would be waited for on the very thread that has to deliver it, for ever. Here every byte
-/// is read asynchronously.
+/// credentials (token, exec plugin), for lists and watches alike, decoded into the agent's own models. Not
+/// the client's generated list calls: those decode the body with a synchronous read of the response stream,
+/// and the agent runs socket completions inline on the threads that deliver socket readiness, so a body
+/// still arriving when the head is in would be waited for on the very thread that has to deliver it, for
+/// ever. Here every byte is read asynchronously.
 /// </summary>
 internal static class ApiRequest
 {
     /// <summary>
     /// One page of a list, read whole before it is decoded, and decoded on the thread pool: a large
-    /// list must not hold up the socket thread. A refusal throws HttpOperationException with the status.
+    /// list must not hold up the socket thread. A refusal throws <see cref="ApiException"/> with the status.
     /// </summary>
-    public static async Task<TList> ListAsync<TList>(IKubernetes client, string path, string? fieldSelector, string? continueToken, int limit, CancellationToken cancellationToken)
+    public static async Task<ObjectList<T>> ListAsync<T>(IKubernetes client, string path, string? fieldSelector, string? continueToken, int limit,
+        JsonTypeInfo<ObjectList<T>> type, CancellationToken cancellationToken)
     {
         var query = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"?limit={limit}"));
         Append(query, "fieldSelector", fieldSelector);
@@ -29,7 +32,7 @@ internal static class ApiRequest
         var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         await using (body.ConfigureAwait(false))
         {
-            return KubernetesJson.Deserialize<TList>(body)
+            return JsonSerializer.Deserialize(body, type)
                 ?? throw new InvalidDataException($"the API server answered the list of {path} with an empty body");
         }
     }
@@ -74,10 +77,20 @@ internal static class ApiRequest
         using (response)
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            throw new HttpOperationException($"GET {path}: HTTP {(int)response.StatusCode} {response.StatusCode}")
-            {
-                Response = new HttpResponseMessageWrapper(response, body),
-            };
+            throw new ApiException($"GET {path}: HTTP {(int)response.StatusCode} {response.StatusCode}", response.StatusCode, ParseStatus(body));
+        }
+    }
+
+    /// <summary>The Status object of an error answer; null when the body is something else (a proxy's page, nothing).</summary>
+    private static ApiStatus? ParseStatus(string body)
+    {
+        try
+        {
+            return body.Length == 0 ? null : JsonSerializer.Deserialize(body, ApiJson.Default.ApiStatus);
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using k8s.Models;
+using Weft.Kubernetes.Api;
 
 namespace Weft.Kubernetes.Watch;
 
@@ -11,23 +11,23 @@ public sealed record ClusterSnapshot
 {
     public static ClusterSnapshot Empty { get; } = new()
     {
-        Namespaces = FrozenDictionary<string, V1Namespace>.Empty,
-        Pods = FrozenDictionary<string, V1Pod>.Empty,
-        Services = FrozenDictionary<string, V1Service>.Empty,
-        EndpointSlices = FrozenDictionary<string, V1EndpointSlice>.Empty,
+        Namespaces = FrozenDictionary<string, ClusterNamespace>.Empty,
+        Pods = FrozenDictionary<string, Pod>.Empty,
+        Services = FrozenDictionary<string, Service>.Empty,
+        EndpointSlices = FrozenDictionary<string, EndpointSlice>.Empty,
     };
 
     /// <summary>Keyed by name.</summary>
-    public required IReadOnlyDictionary<string, V1Namespace> Namespaces { get; init; }
+    public required IReadOnlyDictionary<string, ClusterNamespace> Namespaces { get; init; }
 
     /// <summary>Keyed by "namespace/name".</summary>
-    public required IReadOnlyDictionary<string, V1Pod> Pods { get; init; }
+    public required IReadOnlyDictionary<string, Pod> Pods { get; init; }
 
     /// <summary>Keyed by "namespace/name".</summary>
-    public required IReadOnlyDictionary<string, V1Service> Services { get; init; }
+    public required IReadOnlyDictionary<string, Service> Services { get; init; }
 
     /// <summary>Keyed by "namespace/name".</summary>
-    public required IReadOnlyDictionary<string, V1EndpointSlice> EndpointSlices { get; init; }
+    public required IReadOnlyDictionary<string, EndpointSlice> EndpointSlices { get; init; }
 
     /// <summary>Every resource kind has completed its initial list.</summary>
     public bool Synced { get; init; }

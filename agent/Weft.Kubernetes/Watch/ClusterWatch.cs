@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using k8s;
-using k8s.Models;
+using Weft.Kubernetes.Api;
 using Microsoft.Extensions.Logging;
 
 namespace Weft.Kubernetes.Watch;
@@ -14,10 +14,10 @@ public sealed partial class ClusterWatch : IAsyncDisposable
     private readonly ClusterWatchOptions _options;
     private readonly ILogger<ClusterWatch> _logger;
     private readonly Lock _gate = new();
-    private readonly ResourceLoop<V1Namespace, V1NamespaceList> _namespaces;
-    private readonly ResourceLoop<V1Pod, V1PodList> _pods;
-    private readonly ResourceLoop<V1Service, V1ServiceList> _services;
-    private readonly ResourceLoop<V1EndpointSlice, V1EndpointSliceList> _endpointSlices;
+    private readonly ResourceLoop<ClusterNamespace> _namespaces;
+    private readonly ResourceLoop<Pod> _pods;
+    private readonly ResourceLoop<Service> _services;
+    private readonly ResourceLoop<EndpointSlice> _endpointSlices;
     private readonly IResourceLoop[] _loops;
     private readonly CancellationTokenSource _stop = new();
 

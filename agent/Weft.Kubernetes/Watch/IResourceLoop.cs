@@ -1,6 +1,6 @@
 namespace Weft.Kubernetes.Watch;
 
-/// <summary>The kind-independent face of a <see cref="ResourceLoop{T, TList}"/>, for the cluster watch's bookkeeping.</summary>
+/// <summary>The kind-independent face of a <see cref="ResourceLoop{T}"/>, for the cluster watch's bookkeeping.</summary>
 internal interface IResourceLoop
 {
     string Kind { get; }

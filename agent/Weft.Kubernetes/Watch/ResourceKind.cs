@@ -1,46 +1,35 @@
-using k8s;
-using k8s.Models;
+using System.Text.Json.Serialization.Metadata;
+using Weft.Kubernetes.Api;
 
 namespace Weft.Kubernetes.Watch;
 
 /// <summary>
-/// What the list+watch loop needs to know about one resource kind: how to list a page, how to open a watch,
-/// and how objects are keyed in the snapshot.
+/// What the list+watch loop needs to know about one resource kind: where it is listed and watched, an
+/// optional field selector, how its objects and lists decode, and how objects are keyed in the snapshot.
 /// </summary>
-internal sealed record ResourceKind<T, TList>(
+internal sealed record ResourceKind<T>(
     string Name,
-    Func<IKubernetes, string? /* continue */, int /* limit */, CancellationToken, Task<TList>> ListPage,
-    Func<IKubernetes, string /* resourceVersion */, int /* timeoutSeconds */, CancellationToken, Task<HttpResponseMessage>> OpenWatch,
+    string Path,
+    string? FieldSelector,
+    JsonTypeInfo<T> Type,
+    JsonTypeInfo<ObjectList<T>> ListType,
     Func<T, string> Key)
-    where T : class, IKubernetesObject<V1ObjectMeta>
-    where TList : IItems<T>, IMetadata<V1ListMeta>;
+    where T : class, IApiObject;
 
 /// <summary>The four kinds the cluster watch holds; pods, services and slices across all namespaces.</summary>
 internal static class ResourceKinds
 {
-    public static ResourceKind<V1Namespace, V1NamespaceList> Namespaces() => new(
-        "namespaces",
-        (client, next, limit, ct) => ApiRequest.ListAsync<V1NamespaceList>(client, "api/v1/namespaces", null, next, limit, ct),
-        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "api/v1/namespaces", null, rv, timeout, ct),
-        ns => ns.Metadata.Name);
+    public static ResourceKind<ClusterNamespace> Namespaces() =>
+        new("namespaces", "api/v1/namespaces", null, ApiJson.Default.ClusterNamespace, ApiJson.Default.ObjectListClusterNamespace, ns => ns.Metadata.Name);
 
-    public static ResourceKind<V1Pod, V1PodList> Pods(string? fieldSelector) => new(
-        "pods",
-        (client, next, limit, ct) => ApiRequest.ListAsync<V1PodList>(client, "api/v1/pods", fieldSelector, next, limit, ct),
-        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "api/v1/pods", fieldSelector, rv, timeout, ct),
-        NamespacedKey);
+    public static ResourceKind<Pod> Pods(string? fieldSelector) =>
+        new("pods", "api/v1/pods", fieldSelector, ApiJson.Default.Pod, ApiJson.Default.ObjectListPod, NamespacedKey);
 
-    public static ResourceKind<V1Service, V1ServiceList> Services() => new(
-        "services",
-        (client, next, limit, ct) => ApiRequest.ListAsync<V1ServiceList>(client, "api/v1/services", null, next, limit, ct),
-        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "api/v1/services", null, rv, timeout, ct),
-        NamespacedKey);
+    public static ResourceKind<Service> Services() =>
+        new("services", "api/v1/services", null, ApiJson.Default.Service, ApiJson.Default.ObjectListService, NamespacedKey);
 
-    public static ResourceKind<V1EndpointSlice, V1EndpointSliceList> EndpointSlices() => new(
-        "endpointslices",
-        (client, next, limit, ct) => ApiRequest.ListAsync<V1EndpointSliceList>(client, "apis/discovery.k8s.io/v1/endpointslices", null, next, limit, ct),
-        (client, rv, timeout, ct) => ApiRequest.WatchAsync(client, "apis/discovery.k8s.io/v1/endpointslices", null, rv, timeout, ct),
-        NamespacedKey);
+    public static ResourceKind<EndpointSlice> EndpointSlices() =>
+        new("endpointslices", "apis/discovery.k8s.io/v1/endpointslices", null, ApiJson.Default.EndpointSlice, ApiJson.Default.ObjectListEndpointSlice, NamespacedKey);
 
-    private static string NamespacedKey(IKubernetesObject<V1ObjectMeta> obj) => $"{obj.Metadata.NamespaceProperty}/{obj.Metadata.Name}";
+    private static string NamespacedKey(IApiObject obj) => $"{obj.Metadata.Namespace}/{obj.Metadata.Name}";
 }

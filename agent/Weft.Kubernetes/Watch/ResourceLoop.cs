@@ -1,8 +1,8 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using k8s;
-using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Weft.Kubernetes.Api;
 
 namespace Weft.Kubernetes.Watch;
 
@@ -11,11 +11,10 @@ namespace Weft.Kubernetes.Watch;
 /// replaced whole on a re-list and otherwise left alone on failure: an API server outage must not make healthy
 /// pods disappear from the node's view.
 /// </summary>
-internal sealed class ResourceLoop<T, TList> : IResourceLoop
-    where T : class, IKubernetesObject<V1ObjectMeta>
-    where TList : IItems<T>, IMetadata<V1ListMeta>
+internal sealed class ResourceLoop<T> : IResourceLoop
+    where T : class, IApiObject
 {
-    private readonly ResourceKind<T, TList> _kind;
+    private readonly ResourceKind<T> _kind;
     private readonly IKubernetes _client;
     private readonly ClusterWatchOptions _options;
     private readonly ILogger _logger;
@@ -38,7 +37,7 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
     private int _relistsInARow;
     private string? _problem;
 
-    public ResourceLoop(ResourceKind<T, TList> kind, IKubernetes client, ClusterWatchOptions options, ILogger logger, Lock gate, Action changed)
+    public ResourceLoop(ResourceKind<T> kind, IKubernetes client, ClusterWatchOptions options, ILogger logger, Lock gate, Action changed)
     {
         _kind = kind;
         _client = client;
@@ -151,15 +150,15 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
             {
                 do
                 {
-                    var list = await _kind.ListPage(_client, next, _options.ListPageSize, cancellationToken).ConfigureAwait(false);
+                    var list = await ApiRequest.ListAsync(_client, _kind.Path, _kind.FieldSelector, next, _options.ListPageSize, _kind.ListType, cancellationToken)
+                        .ConfigureAwait(false);
                     foreach (var item in list.Items ?? [])
                     {
-                        Strip(item);
                         items[_kind.Key(item)] = item;
                     }
 
                     listVersion = list.Metadata?.ResourceVersion;
-                    next = list.Metadata?.ContinueProperty;
+                    next = list.Metadata?.Continue;
                 }
                 while (!string.IsNullOrEmpty(next));
             }
@@ -211,10 +210,10 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
     {
         var timeoutSeconds = (int)Math.Max(1, Math.Ceiling(_options.WatchTimeout.TotalSeconds));
 
-        // Disposing the response closes the connection. An ERROR event (KubernetesException) or an
+        // Disposing the response closes the connection. An ERROR event (ApiException) or an
         // unreadable line (JsonException) ends this watch with that exception, for the caller to classify.
-        using var response = await _kind.OpenWatch(_client, resourceVersion, timeoutSeconds, cancellationToken).ConfigureAwait(false);
-        await foreach (var (type, item) in WatchStream.ReadAsync<T>(response, cancellationToken).ConfigureAwait(false))
+        using var response = await ApiRequest.WatchAsync(_client, _kind.Path, _kind.FieldSelector, resourceVersion, timeoutSeconds, cancellationToken).ConfigureAwait(false);
+        await foreach (var (type, item) in WatchStream.ReadAsync(response, _kind.Type, cancellationToken).ConfigureAwait(false))
         {
             Apply(type, item);
         }
@@ -223,7 +222,7 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
     private void Apply(WatchEventType type, T item)
     {
         var changed = false;
-        var version = item.Metadata?.ResourceVersion;
+        var version = item.Metadata.ResourceVersion;
         lock (_gate)
         {
             _lastEventAt = DateTimeOffset.UtcNow;
@@ -231,7 +230,7 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
             if (type is WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)
             {
                 var key = _kind.Key(item);
-                if (_store.TryGetValue(key, out var held) && IsOlder(version, held.Metadata?.ResourceVersion))
+                if (_store.TryGetValue(key, out var held) && IsOlder(version, held.Metadata.ResourceVersion))
                 {
                     WatchLog.StaleEvent(_logger, Kind, key, version);
                 }
@@ -241,7 +240,6 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
                 }
                 else
                 {
-                    Strip(item);
                     _store[key] = item;
                     changed = true;
                 }
@@ -296,15 +294,6 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
         }
     }
 
-    /// <summary>managedFields are large and say nothing the agent uses; dropping them keeps a cluster's worth of pods small.</summary>
-    private static void Strip(T item)
-    {
-        if (item.Metadata is { } metadata)
-        {
-            metadata.ManagedFields = null;
-        }
-    }
-
     /// <summary>
     /// resourceVersions are opaque to clients, but every etcd-backed server hands out increasing integers; when both parse,
     /// an event older than what we hold is out of order and ignored. Anything else is applied in order.
@@ -323,7 +312,7 @@ internal sealed class ResourceLoop<T, TList> : IResourceLoop
 
         foreach (var (key, item) in listed)
         {
-            if (!held.TryGetValue(key, out var mine) || mine.Metadata?.ResourceVersion != item.Metadata?.ResourceVersion)
+            if (!held.TryGetValue(key, out var mine) || mine.Metadata.ResourceVersion != item.Metadata.ResourceVersion)
             {
                 return false;
             }

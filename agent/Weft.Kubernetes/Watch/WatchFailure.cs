@@ -1,8 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using k8s;
-using k8s.Autorest;
+using Weft.Kubernetes.Api;
 
 namespace Weft.Kubernetes.Watch;
 
@@ -16,9 +15,8 @@ internal enum FailureKind
 }
 
 /// <summary>
-/// Sorts the many ways KubernetesClient reports trouble: HttpOperationException for a non-2xx answer (410 on the watch
-/// request itself), KubernetesException carrying the V1Status of an in-stream ERROR event, HttpRequestException and
-/// IOException from the transport. The description names the state without per-attempt details, so that a
+/// Sorts the many ways a request reports trouble: ApiException for a non-2xx answer (410 on the watch request itself)
+/// or an in-stream ERROR event (its Status), HttpRequestException and IOException from the transport. The description names the state without per-attempt details, so that a
 /// repeated failure compares equal and is logged once.
 /// </summary>
 internal readonly record struct WatchFailure(FailureKind Kind, string Description)
@@ -27,14 +25,16 @@ internal readonly record struct WatchFailure(FailureKind Kind, string Descriptio
     {
         switch (exception)
         {
-            case HttpOperationException http when http.Response?.StatusCode == HttpStatusCode.Gone:
+            case ApiException { HttpStatus: HttpStatusCode.Gone }:
                 return new(FailureKind.MustRelist, "HTTP 410 Gone");
-            case HttpOperationException http:
-                return new(FailureKind.Transient, http.Response is { } response ? $"HTTP {(int)response.StatusCode} {response.StatusCode}" : "HTTP error without a response");
-            case KubernetesException { Status: { } status } when IsExpired(status.Code, status.Reason):
+            case ApiException { HttpStatus: { } code }:
+                return new(FailureKind.Transient, $"HTTP {(int)code} {code}");
+            case ApiException { Status: { } status } when IsExpired(status.Code, status.Reason):
                 return new(FailureKind.MustRelist, $"ERROR event {status.Code} {status.Reason}");
-            case KubernetesException { Status: { } status }:
+            case ApiException { Status: { } status }:
                 return new(FailureKind.Transient, $"ERROR event {status.Code} {status.Reason}");
+            case ApiException:
+                return new(FailureKind.Transient, "ERROR event without a status");
             case JsonException or InvalidDataException:
                 // An event we cannot read is an event we missed; only a fresh list is sure to be right again.
                 return new(FailureKind.MustRelist, "undecodable watch event");

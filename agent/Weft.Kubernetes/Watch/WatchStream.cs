@@ -1,23 +1,29 @@
 using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using k8s;
-using k8s.Models;
+using System.Text.Json.Serialization.Metadata;
+using Weft.Kubernetes.Api;
 
 namespace Weft.Kubernetes.Watch;
 
-/// <summary>
-/// A watch's stream of events, read here rather than by KubernetesClient's watcher: that one decodes
-/// each event through a generic wrapper type by reflection, which the native (AOT) agent cannot do.
-/// Each event's object is decoded by the client's source-generated JSON context, as lists are.
-/// </summary>
+/// <summary>What a watch event says happened to its object.</summary>
+internal enum WatchEventType
+{
+    Added,
+    Modified,
+    Deleted,
+    Bookmark,
+}
+
+/// <summary>A watch's stream of events: one JSON object per line, <c>{"type": ..., "object": {...}}</c>.</summary>
 internal static class WatchStream
 {
     /// <summary>
-    /// The events, one JSON object per line, until the server ends the watch. An ERROR event throws
-    /// KubernetesException with its Status; a line that is not an event throws JsonException.
+    /// The events until the server ends the watch. An ERROR event throws <see cref="ApiException"/> with its
+    /// Status; a line that is not an event throws JsonException.
     /// </summary>
-    public static async IAsyncEnumerable<(WatchEventType Type, T Item)> ReadAsync<T>(HttpResponseMessage response, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<(WatchEventType Type, T Item)> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(response);
         var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
@@ -31,37 +37,37 @@ internal static class WatchStream
                     continue;
                 }
 
-                var (type, json) = Split(line);
-                if (type == WatchEventType.Error)
-                {
-                    throw new KubernetesException(KubernetesJson.Deserialize<V1Status>(json));
-                }
-
-                yield return (type, KubernetesJson.Deserialize<T>(json) ?? throw new JsonException("a watch event without its object"));
+                yield return Decode(line, type);
             }
         }
     }
 
-    private static (WatchEventType Type, string Object) Split(string line)
+    private static (WatchEventType Type, T Item) Decode<T>(string line, JsonTypeInfo<T> type)
     {
         using var doc = JsonDocument.Parse(line);
         var root = doc.RootElement;
         if (root.ValueKind != JsonValueKind.Object
-            || !root.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String
+            || !root.TryGetProperty("type", out var kind) || kind.ValueKind != JsonValueKind.String
             || !root.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object)
         {
             throw new JsonException("a watch event must be {\"type\": ..., \"object\": {...}}");
         }
 
-        var kind = type.GetString() switch
+        var eventType = kind.GetString() switch
         {
             "ADDED" => WatchEventType.Added,
             "MODIFIED" => WatchEventType.Modified,
             "DELETED" => WatchEventType.Deleted,
             "BOOKMARK" => WatchEventType.Bookmark,
-            "ERROR" => WatchEventType.Error,
+            "ERROR" => throw ErrorEvent(obj),
             var other => throw new JsonException($"unknown watch event type '{other}'"),
         };
-        return (kind, obj.GetRawText());
+        return (eventType, obj.Deserialize(type) ?? throw new JsonException("a watch event without its object"));
+    }
+
+    private static ApiException ErrorEvent(JsonElement obj)
+    {
+        var status = obj.Deserialize(ApiJson.Default.ApiStatus);
+        return new ApiException($"watch ERROR event: {status?.Code} {status?.Reason}: {status?.Message}", null, status);
     }
 }

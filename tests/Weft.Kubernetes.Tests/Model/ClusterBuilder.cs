@@ -1,4 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using k8s;
 using k8s.Models;
+using Weft.Kubernetes.Api;
 using Weft.Kubernetes.Model;
 using Weft.Kubernetes.Watch;
 using Weft.Workloads;
@@ -84,7 +88,7 @@ internal sealed class ClusterBuilder
         return slice;
     }
 
-    public static V1ServicePort Port(int port, IntOrString? target = null, string? name = null, string protocol = "TCP") =>
+    public static V1ServicePort Port(int port, k8s.Models.IntOrString? target = null, string? name = null, string protocol = "TCP") =>
         new() { Port = port, TargetPort = target, Name = name, Protocol = protocol };
 
     public static Discoveryv1EndpointPort SlicePort(int port, string? name = null, string protocol = "TCP") =>
@@ -106,13 +110,20 @@ internal sealed class ClusterBuilder
         IEnumerable<T> Order<T>(List<T> items) => reversed ? Enumerable.Reverse(items) : items;
         return new ClusterSnapshot
         {
-            Namespaces = Order(namespaces).ToDictionary(n => n.Metadata.Name),
-            Pods = Order(pods).ToDictionary(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}"),
-            Services = Order(services).ToDictionary(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Name}"),
-            EndpointSlices = Order(slices).ToDictionary(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Name}"),
+            Namespaces = Order(namespaces).ToDictionary(n => n.Metadata.Name, n => Decode(n, ApiJson.Default.ClusterNamespace)),
+            Pods = Order(pods).ToDictionary(p => $"{p.Metadata.NamespaceProperty}/{p.Metadata.Name}", p => Decode(p, ApiJson.Default.Pod)),
+            Services = Order(services).ToDictionary(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Name}", s => Decode(s, ApiJson.Default.Service)),
+            EndpointSlices = Order(slices).ToDictionary(s => $"{s.Metadata.NamespaceProperty}/{s.Metadata.Name}", s => Decode(s, ApiJson.Default.EndpointSlice)),
             Synced = true,
         };
     }
+
+    /// <summary>
+    /// The object as the agent reads it: written by the official client's models, decoded by the agent's own, so every
+    /// translation test also checks that the two agree on the wire format.
+    /// </summary>
+    private static T Decode<T>(object official, JsonTypeInfo<T> type) =>
+        JsonSerializer.Deserialize(KubernetesJson.Serialize(official), type) ?? throw new InvalidDataException("decoded to null");
 
     /// <summary>Translates the snapshot with the test settings; netns paths are "/netns/UID" for this node's pods.</summary>
     public (LocalConfig Config, List<string> Skipped) Translate(bool reversed = false)

@@ -102,8 +102,8 @@ public sealed class KubernetesWorkloadSourceTests
         var next = h.Source.NextChangeAsync();
         pod.Metadata.Annotations = new Dictionary<string, string> { ["example.org/note"] = "irrelevant" };
         pod.Status.Conditions = [new V1PodCondition { Type = "Ready", Status = "True" }];
-        h.Watch.Server.Upsert(pod);
-        await h.Watch.UntilAsync(s => s.Pods["shop/web-0"].Status.Conditions?.Count == 1);
+        var stored = h.Watch.Server.Upsert(pod);
+        await h.Watch.UntilAsync(s => s.Pods["shop/web-0"].Metadata.ResourceVersion == stored.Metadata.ResourceVersion);
         // The one negative wait: a rebuild, had it published, takes milliseconds.
         await Assert.ThrowsAsync<TimeoutException>(() => next.WaitAsync(TimeSpan.FromSeconds(1)));
         Assert.Same(synced, h.Source.Current);

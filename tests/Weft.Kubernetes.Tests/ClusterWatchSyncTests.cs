@@ -1,5 +1,6 @@
-using k8s;
 using k8s.Models;
+using Weft.Kubernetes.Api;
+using Weft.Kubernetes.Source;
 using Weft.Kubernetes.Watch;
 using Weft.Tests.Shared.Kubernetes;
 using static Weft.Kubernetes.Tests.WatchHarness;
@@ -139,12 +140,12 @@ public sealed class ClusterWatchSyncTests
         try
         {
             server.WriteKubeconfig(path);
-            using var client = StandInApiServer.CreateClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
+            using var client = new ApiClient(KubernetesConnection.FromKubeconfig(KubeconfigFile.Read(path)) with { UseProxy = false });
 
-            var namespaces = await client.CoreV1.ListNamespaceAsync();
+            var namespaces = await ApiRequest.ListAsync(client, "api/v1/namespaces", null, null, 10, ApiJson.Default.ObjectListClusterNamespace, default);
 
-            Assert.Equal("from-kubeconfig", Assert.Single(namespaces.Items).Metadata.Name);
-            Assert.Equal(server.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), namespaces.Metadata.ResourceVersion);
+            Assert.Equal("from-kubeconfig", Assert.Single(namespaces.Items!).Metadata.Name);
+            Assert.Equal(server.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), namespaces.Metadata?.ResourceVersion);
         }
         finally
         {

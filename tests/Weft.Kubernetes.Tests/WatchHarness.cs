@@ -1,5 +1,5 @@
-using k8s;
 using k8s.Models;
+using Weft.Kubernetes.Source;
 using Weft.Kubernetes.Watch;
 using Weft.Tests.Shared.Kubernetes;
 
@@ -10,12 +10,15 @@ internal sealed class WatchHarness : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private readonly IKubernetes _client;
+    /// <summary>The agent's client for a stand-in, never through a proxy whatever the environment says.</summary>
+    public static ApiClient ClientFor(StandInApiServer server) => new(new ApiEndpoint { Server = server.BaseUri, UseProxy = false });
+
+    private readonly ApiClient _client;
 
     public WatchHarness(Action<ClusterWatchOptions>? configure = null)
     {
         Server = new StandInApiServer();
-        _client = Server.CreateClient();
+        _client = ClientFor(Server);
         Options = new ClusterWatchOptions
         {
             MinBackoff = TimeSpan.FromMilliseconds(50),

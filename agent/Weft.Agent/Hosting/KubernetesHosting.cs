@@ -15,7 +15,7 @@ internal static class KubernetesHosting
     public static IServiceCollection AddKubernetesWorkloads(this IServiceCollection services, AgentOptions options, LocalConfig startConfig)
     {
         services.AddSingleton(_ => KubernetesConnection.CreateClient(options.KubeconfigPath));
-        services.AddSingleton(sp => new ClusterWatch(sp.GetRequiredService<k8s.IKubernetes>(), new ClusterWatchOptions(), sp.GetRequiredService<ILogger<ClusterWatch>>()));
+        services.AddSingleton(sp => new ClusterWatch(sp.GetRequiredService<ApiClient>(), new ClusterWatchOptions(), sp.GetRequiredService<ILogger<ClusterWatch>>()));
         // Kubelet's pod cgroups are below the directory capture attaches to (the whole hierarchy by default).
         services.AddSingleton(sp => new PodNetnsFinder(
             startConfig.CgroupRoot ?? CgroupId.Cgroup2Mount() ?? throw new HostRequirementException(

@@ -1,91 +1,48 @@
-using k8s.KubeConfigModels;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Weft.Kubernetes.Source;
 
 /// <summary>
-/// Reads a kubeconfig file into KubernetesClient's model, which then builds the client
-/// (<c>BuildConfigFromConfigObject</c>: certificates, tokens, exec plugins). The library's own
-/// reader maps YAML to the model by reflection, which the native (AOT) agent cannot do; this one
-/// walks YamlDotNet's representation model. Fields the agent has no use for (preferences,
-/// extensions, auth-provider plugins) are ignored, as kubectl ignores what it does not know.
+/// Reads a kubeconfig file by walking YamlDotNet's representation model (no reflection, so the native
+/// agent can). Relative file paths resolve beside the file, as kubectl resolves them. Fields the agent
+/// has no use for (preferences, extensions, auth-provider plugins) are ignored, as kubectl ignores what
+/// it does not know.
 /// </summary>
 public static class KubeconfigFile
 {
     /// <exception cref="FormatException">The file is not a kubeconfig; the message names the file, the field and the line.</exception>
-    public static K8SConfiguration Read(string path)
+    public static Kubeconfig Read(string path)
     {
         var root = Load(path);
-        var config = new K8SConfiguration
-        {
-            FileName = Path.GetFullPath(path),
-            CurrentContext = Text(root, "current-context", path),
-            Clusters = List(root, "clusters", path, n => new Cluster
-            {
-                Name = Text(n, "name", path),
-                ClusterEndpoint = Map(n, "cluster", path) is { } c ? new ClusterEndpoint
-                {
-                    Server = Text(c, "server", path),
-                    CertificateAuthority = Text(c, "certificate-authority", path),
-                    CertificateAuthorityData = Text(c, "certificate-authority-data", path),
-                    SkipTlsVerify = Flag(c, "insecure-skip-tls-verify", path),
-                    TlsServerName = Text(c, "tls-server-name", path),
-                } : null,
-            }),
-            Contexts = List(root, "contexts", path, n => new Context
-            {
-                Name = Text(n, "name", path),
-                ContextDetails = Map(n, "context", path) is { } c ? new ContextDetails
-                {
-                    Cluster = Text(c, "cluster", path),
-                    User = Text(c, "user", path),
-                    Namespace = Text(c, "namespace", path),
-                } : null,
-            }),
-            Users = List(root, "users", path, n => new User
-            {
-                Name = Text(n, "name", path),
-                UserCredentials = Map(n, "user", path) is { } u ? Credentials(u, path) : null,
-            }),
-        };
-        return config;
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full) ?? ".";
+        string? Beside(string? file) => file is null ? null : Path.IsPathRooted(file) ? file : Path.Combine(dir, file);
+        return new Kubeconfig(
+            full,
+            Text(root, "current-context", path),
+            List(root, "clusters", path, n => Map(n, "cluster", path) is { } c
+                ? new KubeconfigCluster(Name(n, path), Text(c, "server", path), Beside(Text(c, "certificate-authority", path)),
+                    Text(c, "certificate-authority-data", path), Flag(c, "insecure-skip-tls-verify", path), Text(c, "tls-server-name", path))
+                : new KubeconfigCluster(Name(n, path), null, null, null, false, null)),
+            List(root, "contexts", path, n => Map(n, "context", path) is { } c
+                ? new KubeconfigContext(Name(n, path), Text(c, "cluster", path), Text(c, "user", path), Text(c, "namespace", path))
+                : new KubeconfigContext(Name(n, path), null, null, null)),
+            List(root, "users", path, n => Map(n, "user", path) is { } u
+                ? new KubeconfigUser(Name(n, path), Beside(Text(u, "client-certificate", path)), Text(u, "client-certificate-data", path),
+                    Beside(Text(u, "client-key", path)), Text(u, "client-key-data", path), Text(u, "token", path), Beside(Text(u, "tokenFile", path)),
+                    Text(u, "username", path), Text(u, "password", path), Map(u, "exec", path) is { } e ? Exec(e, path) : null)
+                : new KubeconfigUser(Name(n, path), null, null, null, null, null, null, null, null, null)));
     }
 
-    private static UserCredentials Credentials(YamlMappingNode u, string path) => new()
-    {
-        ClientCertificate = Text(u, "client-certificate", path),
-        ClientCertificateData = Text(u, "client-certificate-data", path),
-        ClientKey = Text(u, "client-key", path),
-        ClientKeyData = Text(u, "client-key-data", path),
-        Token = Text(u, "token", path) ?? TokenFile(u, path),
-        UserName = Text(u, "username", path),
-        Password = Text(u, "password", path),
-        ExternalExecution = Map(u, "exec", path) is { } e ? new ExternalExecution
-        {
-            ApiVersion = Text(e, "apiVersion", path),
-            Command = Text(e, "command", path),
-            Arguments = Items(e, "args", path, a => Scalar(a, "args", path)),
-            EnvironmentVariables = List(e, "env", path, v => new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["name"] = Text(v, "name", path) ?? "",
-                ["value"] = Text(v, "value", path) ?? "",
-            }),
-        } : null,
-    };
+    private static KubeconfigExec Exec(YamlMappingNode e, string path) => new(
+        Text(e, "apiVersion", path),
+        Text(e, "command", path) ?? throw new FormatException($"{path}: line {e.Start.Line}: exec needs a command"),
+        Items(e, "args", path, a => Scalar(a, "args", path)),
+        List(e, "env", path, v => new KeyValuePair<string, string>(Text(v, "name", path) ?? "", Text(v, "value", path) ?? "")));
 
-    /// <summary>tokenFile: read once here (kubectl re-reads it; a rotated file needs an agent restart).</summary>
-    private static string? TokenFile(YamlMappingNode u, string path)
-    {
-        var file = Text(u, "tokenFile", path);
-        if (file is null)
-        {
-            return null;
-        }
-
-        var full = Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", file);
-        return File.ReadAllText(full).Trim();
-    }
+    private static string Name(YamlMappingNode n, string path) =>
+        Text(n, "name", path) ?? throw new FormatException($"{path}: line {n.Start.Line}: an entry without a name");
 
     private static YamlMappingNode Load(string path)
     {

@@ -3,18 +3,17 @@ using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using k8s;
 using Weft.Kubernetes.Api;
+using Weft.Kubernetes.Source;
 
 namespace Weft.Kubernetes.Watch;
 
 /// <summary>
 /// GETs against the API server through the client's HttpClient (its TLS settings, client certificate) and
-/// credentials (token, exec plugin), for lists and watches alike, decoded into the agent's own models. Not
-/// the client's generated list calls: those decode the body with a synchronous read of the response stream,
-/// and the agent runs socket completions inline on the threads that deliver socket readiness, so a body
-/// still arriving when the head is in would be waited for on the very thread that has to deliver it, for
-/// ever. Here every byte is read asynchronously.
+/// credentials (token, exec plugin), for lists and watches alike, decoded into the agent's own models.
+/// Every byte is read asynchronously: the agent runs socket completions inline on the threads that deliver
+/// socket readiness, so a synchronous read of a body still arriving would wait on the very thread that has
+/// to deliver it, for ever (KubernetesClient's generated list calls did that, which is why they are gone).
 /// </summary>
 internal static class ApiRequest
 {
@@ -22,7 +21,7 @@ internal static class ApiRequest
     /// One page of a list, read whole before it is decoded, and decoded on the thread pool: a large
     /// list must not hold up the socket thread. A refusal throws <see cref="ApiException"/> with the status.
     /// </summary>
-    public static async Task<ObjectList<T>> ListAsync<T>(IKubernetes client, string path, string? fieldSelector, string? continueToken, int limit,
+    public static async Task<ObjectList<T>> ListAsync<T>(ApiClient client, string path, string? fieldSelector, string? continueToken, int limit,
         JsonTypeInfo<ObjectList<T>> type, CancellationToken cancellationToken)
     {
         var query = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"?limit={limit}"));
@@ -38,11 +37,9 @@ internal static class ApiRequest
     }
 
     /// <summary>Opens <paramref name="path"/>?watch from <paramref name="resourceVersion"/>; the caller reads the events.</summary>
-    public static Task<HttpResponseMessage> WatchAsync(IKubernetes client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, CancellationToken cancellationToken)
+    public static Task<HttpResponseMessage> WatchAsync(ApiClient client, string path, string? fieldSelector, string resourceVersion, int timeoutSeconds, CancellationToken cancellationToken)
     {
-        // watch=1, not watch=true: the client's own handler decodes the first line of any request saying watch=true,
-        // by reflection the native agent does not have. The API server reads both as true (strconv.ParseBool).
-        var query = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"?watch=1&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}"));
+        var query = new StringBuilder(string.Create(CultureInfo.InvariantCulture, $"?watch=true&allowWatchBookmarks=true&timeoutSeconds={timeoutSeconds}"));
         Append(query, "resourceVersion", resourceVersion);
         Append(query, "fieldSelector", fieldSelector);
 
@@ -58,17 +55,16 @@ internal static class ApiRequest
         }
     }
 
-    private static async Task<HttpResponseMessage> SendAsync(IKubernetes client, string path, string query, HttpCompletionOption completion, CancellationToken cancellationToken)
+    private static async Task<HttpResponseMessage> SendAsync(ApiClient client, string path, string query, HttpCompletionOption completion, CancellationToken cancellationToken)
     {
-        var k = client as k8s.Kubernetes ?? throw new ArgumentException("a k8s.Kubernetes client is needed", nameof(client));
-        var baseUri = k.BaseUri.AbsoluteUri.EndsWith('/') ? k.BaseUri : new Uri(k.BaseUri.AbsoluteUri + "/");
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, path.TrimStart('/') + query));
-        if (k.Credentials is { } credentials)
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(client.BaseUri, path.TrimStart('/') + query));
+        request.Headers.Accept.ParseAdd("application/json");
+        if (client.Endpoint.Credentials is { } credentials)
         {
-            await credentials.ProcessHttpRequestAsync(request, cancellationToken).ConfigureAwait(false);
+            request.Headers.Authorization = await credentials.HeaderAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var response = await k.HttpClient.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
+        var response = await client.Http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
         if (response.IsSuccessStatusCode)
         {
             return response;

@@ -1,7 +1,8 @@
 using System.Threading.Channels;
-using k8s;
 using Weft.Kubernetes.Api;
 using Microsoft.Extensions.Logging;
+
+using Weft.Kubernetes.Source;
 
 namespace Weft.Kubernetes.Watch;
 
@@ -33,7 +34,7 @@ public sealed partial class ClusterWatch : IAsyncDisposable
 
     private volatile ClusterSnapshot _current = ClusterSnapshot.Empty;
 
-    public ClusterWatch(IKubernetes client, ClusterWatchOptions options, ILogger<ClusterWatch> logger)
+    public ClusterWatch(ApiClient client, ClusterWatchOptions options, ILogger<ClusterWatch> logger)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);

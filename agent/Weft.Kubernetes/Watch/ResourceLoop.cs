@@ -1,8 +1,9 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using k8s;
 using Microsoft.Extensions.Logging;
 using Weft.Kubernetes.Api;
+
+using Weft.Kubernetes.Source;
 
 namespace Weft.Kubernetes.Watch;
 
@@ -15,7 +16,7 @@ internal sealed class ResourceLoop<T> : IResourceLoop
     where T : class, IApiObject
 {
     private readonly ResourceKind<T> _kind;
-    private readonly IKubernetes _client;
+    private readonly ApiClient _client;
     private readonly ClusterWatchOptions _options;
     private readonly ILogger _logger;
     private readonly Lock _gate;
@@ -37,7 +38,7 @@ internal sealed class ResourceLoop<T> : IResourceLoop
     private int _relistsInARow;
     private string? _problem;
 
-    public ResourceLoop(ResourceKind<T> kind, IKubernetes client, ClusterWatchOptions options, ILogger logger, Lock gate, Action changed)
+    public ResourceLoop(ResourceKind<T> kind, ApiClient client, ClusterWatchOptions options, ILogger logger, Lock gate, Action changed)
     {
         _kind = kind;
         _client = client;

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
@@ -37,9 +40,12 @@ internal sealed class StandInApiServer : IDisposable
     private CancellationTokenSource? _serving;
     private bool _disposed;
 
-    /// <summary>Starts listening on a free loopback port.</summary>
-    public StandInApiServer()
+    private readonly X509Certificate2? _tls;
+
+    /// <summary>Starts listening on a free loopback port; with <paramref name="tls"/>, HTTPS with that certificate, asking for a client certificate.</summary>
+    public StandInApiServer(X509Certificate2? tls = null)
     {
+        _tls = tls;
         var listener = Listen(0);
         Port = ((IPEndPoint)listener.LocalEndpoint).Port;
         Serve(listener);
@@ -57,7 +63,10 @@ internal sealed class StandInApiServer : IDisposable
     /// <summary>Exceptions the stand-in itself threw while answering; a test can assert there were none.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<Exception> Faults { get; } = new();
 
-    public Uri BaseUri => new($"http://127.0.0.1:{Port}");
+    public Uri BaseUri => new($"{(_tls is null ? "http" : "https")}://127.0.0.1:{Port}");
+
+    /// <summary>Over HTTPS, the subject of each connection's client certificate ("" for none).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> ClientCertificates { get; } = new();
 
     /// <summary>The latest resourceVersion handed out.</summary>
     public long ResourceVersion
@@ -293,23 +302,6 @@ internal sealed class StandInApiServer : IDisposable
         current-context: stand-in
         """);
 
-    /// <summary>A client for this server that never goes through a proxy, whatever the environment says.</summary>
-    public IKubernetes CreateClient() => CreateClient(new KubernetesClientConfiguration { Host = BaseUri.AbsoluteUri });
-
-    /// <summary>A client from a configuration (e.g. one read from <see cref="WriteKubeconfig"/>), kept off any proxy.</summary>
-    public static IKubernetes CreateClient(KubernetesClientConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        configuration.FirstMessageHandlerSetup = handler =>
-        {
-            if (handler is SocketsHttpHandler sockets)
-            {
-                sockets.UseProxy = false;
-            }
-        };
-        return new k8s.Kubernetes(configuration);
-    }
-
     /// <summary>Waits until the condition over this server holds, re-checking whenever a request arrives or a watch opens or closes.</summary>
     public async Task WaitUntilAsync(Func<StandInApiServer, bool> condition, TimeSpan timeout)
     {
@@ -411,9 +403,28 @@ internal sealed class StandInApiServer : IDisposable
     /// </summary>
     private async Task ServeConnectionAsync(TcpClient connection, CancellationToken ct)
     {
-        var stream = connection.GetStream();
+        Stream stream = connection.GetStream();
         try
         {
+            if (_tls is not null)
+            {
+                var ssl = new SslStream(stream);
+                stream = ssl;
+                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificate = _tls,
+                    ClientCertificateRequired = true,
+                    // Records what the client presented, for the test to check; whom to trust is not the stand-in's question.
+#pragma warning disable CA5359
+                    RemoteCertificateValidationCallback = (_, certificate, _, _) =>
+                    {
+                        ClientCertificates.Enqueue(certificate?.Subject ?? "");
+                        return true;
+                    },
+#pragma warning restore CA5359
+                }, ct);
+            }
+
             var request = await StandInRequest.ReadAsync(stream, ct);
             if (request is null)
             {
@@ -423,7 +434,7 @@ internal sealed class StandInApiServer : IDisposable
             Pulse();
             await AnswerAsync(stream, request, ct);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or AuthenticationException)
         {
         }
         catch (Exception e)

@@ -1,11 +1,12 @@
+using System.Net.Http.Headers;
 using k8s;
 using Weft.Kubernetes.Source;
 
 namespace Weft.Kubernetes.Tests.Source;
 
 /// <summary>
-/// Our kubeconfig reader (the native agent's) against KubernetesClient's own reflection-based one:
-/// the same file must give the same client configuration.
+/// Our kubeconfig reader and endpoint resolution against KubernetesClient's own: the same file must
+/// give the same server, credentials, trust and client certificate.
 /// </summary>
 public sealed class KubeconfigFileTests : IDisposable
 {
@@ -14,7 +15,7 @@ public sealed class KubeconfigFileTests : IDisposable
     public void Dispose() => dir.Delete(recursive: true);
 
     [Fact]
-    public void A_kubeconfig_with_two_clusters_a_token_and_a_namespace_reads_as_the_library_reads_it()
+    public async Task A_kubeconfig_with_two_clusters_a_token_and_a_namespace_reads_as_the_library_reads_it()
     {
         var path = Write("config", """
             apiVersion: v1
@@ -47,18 +48,45 @@ public sealed class KubeconfigFileTests : IDisposable
             current-context: lab
             """);
 
-        var ours = KubernetesClientConfiguration.BuildConfigFromConfigObject(KubeconfigFile.Read(path));
+        var config = KubeconfigFile.Read(path);
+        var ours = KubernetesConnection.FromKubeconfig(config);
         var theirs = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
 
-        Assert.Equal("https://192.0.2.10:6443", ours.Host);
-        Assert.Equal(theirs.Host, ours.Host);
-        Assert.Equal("abc.def.ghi", ours.AccessToken);
-        Assert.Equal(theirs.AccessToken, ours.AccessToken);
-        Assert.Equal("weft-system", ours.Namespace);
-        Assert.Equal(theirs.Namespace, ours.Namespace);
-        Assert.True(ours.SkipTlsVerify);
+        Assert.Equal(new Uri("https://192.0.2.10:6443"), ours.Server);
+        Assert.Equal(new Uri(theirs.Host), ours.Server);
+        Assert.Equal(new AuthenticationHeaderValue("Bearer", "abc.def.ghi"), await ours.Credentials!.HeaderAsync(default));
+        Assert.Equal(theirs.AccessToken, (await ours.Credentials.HeaderAsync(default)).Parameter);
+        Assert.Equal("weft-system", config.Contexts.Single(c => c.Name == config.CurrentContext).Namespace);
+        Assert.Equal(theirs.Namespace, config.Contexts.Single(c => c.Name == config.CurrentContext).Namespace);
+        Assert.True(ours.InsecureSkipTlsVerify);
+        Assert.Equal("kubernetes.default", ours.TlsServerName);
         Assert.Equal(theirs.TlsServerName, ours.TlsServerName);
-        Assert.Equal("lab", ours.CurrentContext);
+    }
+
+    [Fact]
+    public async Task Basic_credentials_and_a_token_file_are_read_as_the_library_reads_them()
+    {
+        Write("token", "from.the.file\n");
+        var path = Write("config", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://192.0.2.10:6443"}}]
+            contexts:
+            - {name: basic, context: {cluster: c, user: basic}}
+            - {name: file, context: {cluster: c, user: file}}
+            current-context: basic
+            users:
+            - {name: basic, user: {username: admin, password: "s3cret"}}
+            - {name: file, user: {tokenFile: token}}
+            """);
+
+        var basic = KubernetesConnection.FromKubeconfig(KubeconfigFile.Read(path));
+        Assert.Equal(new AuthenticationHeaderValue("Basic", Convert.ToBase64String("admin:s3cret"u8.ToArray())), await basic.Credentials!.HeaderAsync(default));
+        var theirs = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
+        Assert.Equal(("admin", "s3cret"), (theirs.Username, theirs.Password));
+
+        var file = KubernetesConnection.FromKubeconfig(KubeconfigFile.Read(path) with { CurrentContext = "file" });
+        Assert.Equal(new AuthenticationHeaderValue("Bearer", "from.the.file"), await file.Credentials!.HeaderAsync(default));
     }
 
     [Fact]
@@ -86,15 +114,20 @@ public sealed class KubeconfigFileTests : IDisposable
                 client-key: client.key
             """);
 
-        var ours = KubernetesClientConfiguration.BuildConfigFromConfigObject(KubeconfigFile.Read(path));
+        var config = KubeconfigFile.Read(path);
+        var ours = KubernetesConnection.FromKubeconfig(config);
         var theirs = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
 
-        Assert.Equal(Path.Combine(dir.FullName, "client.crt"), ours.ClientCertificateFilePath);
-        Assert.Equal(theirs.ClientCertificateFilePath, ours.ClientCertificateFilePath);
-        Assert.Equal(Path.Combine(dir.FullName, "client.key"), ours.ClientKeyFilePath);
-        Assert.Equal(theirs.ClientKeyFilePath, ours.ClientKeyFilePath);
-        Assert.NotNull(ours.SslCaCerts);
-        Assert.Equal(theirs.SslCaCerts!.Single().Thumbprint, Assert.Single(ours.SslCaCerts).Thumbprint);
+        var user = config.Users.Single();
+        Assert.Equal(Path.Combine(dir.FullName, "client.crt"), user.ClientCertificate);
+        Assert.Equal(theirs.ClientCertificateFilePath, user.ClientCertificate);
+        Assert.Equal(Path.Combine(dir.FullName, "client.key"), user.ClientKey);
+        Assert.Equal(theirs.ClientKeyFilePath, user.ClientKey);
+        Assert.NotNull(ours.ClientCertificate);
+        Assert.True(ours.ClientCertificate.HasPrivateKey);
+        Assert.Equal("CN=agent", ours.ClientCertificate.Subject);
+        Assert.NotNull(ours.TrustedRoots);
+        Assert.Equal(theirs.SslCaCerts!.Single().Thumbprint, Assert.Single(ours.TrustedRoots).Thumbprint);
     }
 
     [Fact]
@@ -117,14 +150,65 @@ public sealed class KubeconfigFileTests : IDisposable
                   - {name: REGION, value: here}
             """);
 
-        var exec = KubeconfigFile.Read(path).Users.Single().UserCredentials.ExternalExecution;
+        var exec = KubeconfigFile.Read(path).Users.Single().Exec!;
 
         Assert.Equal("get-token", exec.Command);
-        Assert.Equal(new[] { "--cluster", "lab" }, exec.Arguments);
+        Assert.Equal(new[] { "--cluster", "lab" }, exec.Args);
         Assert.Equal("client.authentication.k8s.io/v1", exec.ApiVersion);
-        var env = Assert.Single(exec.EnvironmentVariables);
-        Assert.Equal("REGION", env["name"]);
-        Assert.Equal("here", env["value"]);
+        Assert.Equal(new KeyValuePair<string, string>("REGION", "here"), Assert.Single(exec.Env));
+        Assert.IsType<ExecCredentials>(KubernetesConnection.FromKubeconfig(KubeconfigFile.Read(path)).Credentials);
+    }
+
+    [Fact]
+    public async Task An_exec_plugin_s_token_is_used_until_it_expires_and_a_failing_plugin_says_why()
+    {
+        // A real plugin process: a shell script printing an ExecCredential, counting its runs.
+        var runs = Path.Combine(dir.FullName, "runs");
+        var script = Write("plugin.sh", $$$"""
+            #!/bin/sh
+            echo run >> {{{runs}}}
+            [ "$REGION" = here ] || { echo "REGION missing" >&2; exit 3; }
+            echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"tok-'$(wc -l < {{{runs}}})'","expirationTimestamp":"2030-01-01T00:00:00Z"}}'
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var plugin = new ExecCredentials(new KubeconfigExec("client.authentication.k8s.io/v1", script, [], [new("REGION", "here")]));
+
+        Assert.Equal("tok-1", (await plugin.HeaderAsync(default)).Parameter);
+        Assert.Equal("tok-1", (await plugin.HeaderAsync(default)).Parameter);
+        Assert.Single(File.ReadAllLines(runs));
+
+        var failing = new ExecCredentials(new KubeconfigExec(null, script, [], []));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(async () => await failing.HeaderAsync(default));
+        Assert.Contains("exited with 3: REGION missing", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"status":{"clientCertificateData":"x","clientKeyData":"y"}}""", "answers with a client certificate")]
+    [InlineData("""{"status":{}}""", "printed no status.token")]
+    [InlineData("not json", "printed something other than an ExecCredential")]
+    public void An_exec_plugin_answer_without_a_token_is_refused_with_a_reason(string output, string expected)
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => ExecCredentials.Parse(output, "plugin"));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_file_is_read_again_after_a_minute_and_kept_while_it_is_briefly_gone()
+    {
+        // As kubelet rotates a projected service-account token: the file is replaced under the agent.
+        var path = Write("token", "first\n");
+        var clock = new SteppedClock();
+        var credentials = new TokenFileCredentials(path, clock);
+        Assert.Equal("first", (await credentials.HeaderAsync(default)).Parameter);
+
+        File.WriteAllText(path, "second");
+        Assert.Equal("first", (await credentials.HeaderAsync(default)).Parameter);
+        clock.Now += TimeSpan.FromSeconds(61);
+        Assert.Equal("second", (await credentials.HeaderAsync(default)).Parameter);
+
+        File.Delete(path);
+        clock.Now += TimeSpan.FromSeconds(61);
+        Assert.Equal("second", (await credentials.HeaderAsync(default)).Parameter);
     }
 
     [Theory]
@@ -154,6 +238,13 @@ public sealed class KubeconfigFileTests : IDisposable
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=agent", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
         using var cert = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1), [1, 2, 3]);
         return (ca.ExportCertificatePem(), cert.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem());
+    }
+
+    private sealed class SteppedClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.UnixEpoch;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     private string Write(string name, string content)

@@ -258,7 +258,7 @@ public static class ClusterTranslation
     }
 
     private static int? TargetPortNumber(ServicePort port) =>
-        port.TargetPort is { } target && int.TryParse(target.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 65535 ? n : null;
+        port.TargetPort?.Number is { } n && n is > 0 and <= 65535 ? n : null;
 
     private static bool IsTcp(string? protocol) => protocol is null or "TCP";
 

@@ -1,7 +1,7 @@
 using System.Threading.Channels;
-using Weft.Kubernetes.Api;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Weft.Kubernetes.Api;
 using Weft.Kubernetes.Model;
 using Weft.Kubernetes.Watch;
 using Weft.Workloads;

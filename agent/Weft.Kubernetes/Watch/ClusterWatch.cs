@@ -1,7 +1,6 @@
 using System.Threading.Channels;
-using Weft.Kubernetes.Api;
 using Microsoft.Extensions.Logging;
-
+using Weft.Kubernetes.Api;
 using Weft.Kubernetes.Source;
 
 namespace Weft.Kubernetes.Watch;

@@ -2,7 +2,6 @@ using System.Collections.Frozen;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Weft.Kubernetes.Api;
-
 using Weft.Kubernetes.Source;
 
 namespace Weft.Kubernetes.Watch;

@@ -15,9 +15,10 @@ internal enum FailureKind
 }
 
 /// <summary>
-/// Sorts the many ways a request reports trouble: ApiException for a non-2xx answer (410 on the watch request itself)
-/// or an in-stream ERROR event (its Status), HttpRequestException and IOException from the transport. The description names the state without per-attempt details, so that a
-/// repeated failure compares equal and is logged once.
+/// Sorts the many ways a request reports trouble: ApiException for a non-2xx answer (410 on the watch request
+/// itself) or an in-stream ERROR event (its Status), HttpRequestException and IOException from the transport. The
+/// description names the state without per-attempt details, so that a repeated failure compares equal and is
+/// logged once.
 /// </summary>
 internal readonly record struct WatchFailure(FailureKind Kind, string Description)
 {

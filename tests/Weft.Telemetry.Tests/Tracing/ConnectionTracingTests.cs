@@ -8,13 +8,14 @@ public sealed class ConnectionTracingTests : IDisposable
 {
     private readonly List<Activity> stopped = [];
     private readonly ActivityListener listener;
+    private ActivitySamplingResult decision = ActivitySamplingResult.AllDataAndRecorded;
 
     public ConnectionTracingTests()
     {
         listener = new ActivityListener
         {
             ShouldListenTo = s => s.Name == WeftTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => decision,
             ActivityStopped = a =>
             {
                 lock (stopped)
@@ -57,6 +58,24 @@ public sealed class ConnectionTracingTests : IDisposable
         Activity.Current = null;
         using var fromNothing = ConnectionTracing.StartInbound(null);
         Assert.NotEqual(fromGarbage.TraceId, fromNothing!.TraceId);
+    }
+
+    [Fact]
+    public void A_span_the_sampler_dropped_is_not_kept_for_the_connection()
+    {
+        // What the OpenTelemetry SDK answers for a dropped span: an Activity for propagation only.
+        decision = ActivitySamplingResult.PropagationData;
+        using var ambient = new Activity("ambient").Start();
+        Assert.Null(ConnectionTracing.StartOutbound());
+        Assert.Same(ambient, Activity.Current);
+        Assert.Null(ConnectionTracing.StartInbound("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"));
+        Assert.Same(ambient, Activity.Current);
+
+        // Recorded but not sampled (RecordOnly) is still a span: kept.
+        decision = ActivitySamplingResult.AllData;
+        using var recordOnly = ConnectionTracing.StartOutbound();
+        Assert.NotNull(recordOnly);
+        Assert.True(recordOnly.IsAllDataRequested);
     }
 
     [Fact]

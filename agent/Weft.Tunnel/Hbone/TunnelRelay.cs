@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Threading.Tasks.Sources;
 using Weft.Platform.Sockets;
 using Weft.Platform.Transfer;
 using Weft.Tunnel.Http2;
@@ -11,6 +12,8 @@ namespace Weft.Tunnel.Hbone;
 /// stream) until both directions end. A FIN from the socket becomes END_STREAM, END_STREAM
 /// becomes shutdown(SHUT_WR); a failure on either side resets both (RST_STREAM, TCP RST).
 /// Flow control on the stream and one send at a time on the socket give back-pressure both ways.
+/// A relay lives as long as its connection, idle or not, so it is one small object (the
+/// awaited result is the relay state itself) and the two direction loops.
 /// </summary>
 public static class TunnelRelay
 {
@@ -24,14 +27,15 @@ public static class TunnelRelay
     /// True when the socket is the connection's initiator (outbound: the application); false when
     /// the stream is (inbound: the socket is the application being reached).
     /// </param>
-    public static async Task<TunnelRelayResult> RunAsync(Socket socket, Http2Stream stream, CancellationToken cancellationToken, TransferCounts? counts = null, bool socketIsInitiator = true)
+    public static ValueTask<TunnelRelayResult> RunAsync(Socket socket, Http2Stream stream, CancellationToken cancellationToken, TransferCounts? counts = null, bool socketIsInitiator = true)
     {
         ArgumentNullException.ThrowIfNull(socket);
         ArgumentNullException.ThrowIfNull(stream);
         var state = new State(socket, stream, counts ?? new TransferCounts(), socketIsInitiator);
-        await using var reg = cancellationToken.UnsafeRegister(static s => ((State)s!).Abort(new OperationCanceledException()), state).ConfigureAwait(false);
-        await Task.WhenAll(SocketToStreamAsync(state), StreamToSocketAsync(state)).ConfigureAwait(false);
-        return new TunnelRelayResult(state.Counts.Sent, state.Counts.Received, state.Error);
+        state.Registration = cancellationToken.UnsafeRegister(static s => ((State)s!).Abort(new OperationCanceledException()), state);
+        _ = SocketToStreamAsync(state);
+        _ = StreamToSocketAsync(state);
+        return new ValueTask<TunnelRelayResult>(state, state.Version);
     }
 
     private static async Task SocketToStreamAsync(State s)
@@ -64,6 +68,14 @@ public static class TunnelRelay
         catch (Exception e) when (e is SocketException or ObjectDisposedException or Http2Exception or IOException or OperationCanceledException)
         {
             s.Abort(e);
+        }
+        catch (Exception e)
+        {
+            s.Fail(e);
+        }
+        finally
+        {
+            await s.DirectionDoneAsync().ConfigureAwait(false);
         }
     }
 
@@ -98,11 +110,34 @@ public static class TunnelRelay
         {
             s.Abort(e);
         }
+        catch (Exception e)
+        {
+            s.Fail(e);
+        }
+        finally
+        {
+            await s.DirectionDoneAsync().ConfigureAwait(false);
+        }
     }
 
-    private sealed class State(Socket socket, Http2Stream stream, TransferCounts counts, bool socketIsInitiator)
+    private sealed class State(Socket socket, Http2Stream stream, TransferCounts counts, bool socketIsInitiator) : IValueTaskSource<TunnelRelayResult>
     {
+        private ManualResetValueTaskSourceCore<TunnelRelayResult> result;
         private int aborted;
+        private int running = 2;
+        private Exception? unexpected;
+
+        public Socket Socket { get; } = socket;
+
+        public Http2Stream Stream { get; } = stream;
+
+        public TransferCounts Counts { get; } = counts;
+
+        public string? Error { get; private set; }
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public short Version => result.Version;
 
         public void CountFromSocket(int n)
         {
@@ -128,14 +163,6 @@ public static class TunnelRelay
             }
         }
 
-        public Socket Socket { get; } = socket;
-
-        public Http2Stream Stream { get; } = stream;
-
-        public TransferCounts Counts { get; } = counts;
-
-        public string? Error { get; private set; }
-
         public void Abort(Exception e)
         {
             if (Interlocked.Exchange(ref aborted, 1) != 0)
@@ -147,6 +174,39 @@ public static class TunnelRelay
             Stream.Reset(Http2ErrorCode.Cancel);
             SocketOptions.CloseWithReset(Socket);
         }
+
+        /// <summary>A fault of ours (not the peers'): both sides are reset and the caller sees it thrown.</summary>
+        public void Fail(Exception e)
+        {
+            Interlocked.CompareExchange(ref unexpected, e, null);
+            Abort(e);
+        }
+
+        /// <summary>The second direction to end completes the relay, once a cancellation callback in flight has returned.</summary>
+        public async Task DirectionDoneAsync()
+        {
+            if (Interlocked.Decrement(ref running) != 0)
+            {
+                return;
+            }
+
+            await Registration.DisposeAsync().ConfigureAwait(false);
+            if (unexpected is not null)
+            {
+                result.SetException(unexpected);
+            }
+            else
+            {
+                result.SetResult(new TunnelRelayResult(Counts.Sent, Counts.Received, Error));
+            }
+        }
+
+        public TunnelRelayResult GetResult(short token) => result.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => result.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            result.OnCompleted(continuation, state, token, flags);
     }
 }
 

@@ -26,6 +26,18 @@ public sealed partial class Http2Connection
     private FrameBuffer writing = new();
     private long connSendWindow;
 
+    /// <summary>Bytes the frame buffers hold right now: none while the connection is idle.</summary>
+    internal int FrameBufferBytesHeld
+    {
+        get
+        {
+            lock (sync)
+            {
+                return pending.Capacity + writing.Capacity + headerScratch.Capacity;
+            }
+        }
+    }
+
     private void WriteHandshakeLocked()
     {
         if (!isServer)

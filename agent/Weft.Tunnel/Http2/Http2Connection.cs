@@ -125,7 +125,9 @@ public sealed partial class Http2Connection : IAsyncDisposable
         }
 
         Http2Log.Started(log, role);
-        reader = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true));
+        // Zero-byte reads: an idle connection waits for data without holding a buffer (SslStream
+        // passes them through, and holds none of its own while drained).
+        reader = PipeReader.Create(transport, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 2048, leaveOpen: true, useZeroByteReads: true));
         keepAliveTimer = KeepAlivePeriod() is { } period ? new PeriodicTimer(period) : null;
         lock (sync)
         {

@@ -267,6 +267,27 @@ public class ConnectTunnelTests
         await stream.CompleteWritesAsync();
     }
 
+    [Fact]
+    public async Task Idle_connection_holds_no_frame_buffer()
+    {
+        await using var server = TestServer.Start(async s =>
+        {
+            await s.RespondAsync(Echo.Ok, endStream: false);
+            await Echo.CopyAsync(s, s);
+            await s.CompleteWritesAsync();
+        });
+        await using var client = await TestClient.ConnectAsync(server.EndPoint);
+        var stream = await client.Connection.OpenStreamAsync(Echo.Connect());
+        await stream.WriteAsync(new byte[200_000]);
+        var echoed = new byte[200_000];
+        await stream.ReadExactlyAsync(echoed).WaitAsync(Timeout);
+
+        // The stream stays open, the connection goes quiet: a pooled HBONE connection's usual state.
+        var serverConnection = Assert.Single(server.Connections);
+        Assert.True(await EventuallyAsync(() => client.Connection.FrameBufferBytesHeld == 0 && serverConnection.FrameBufferBytesHeld == 0));
+        await stream.CompleteWritesAsync();
+    }
+
     internal static async Task<bool> EventuallyAsync(Func<bool> condition, int timeoutMs = 10_000)
     {
         var sw = System.Diagnostics.Stopwatch.StartNew();

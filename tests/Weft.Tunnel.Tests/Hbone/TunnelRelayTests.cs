@@ -36,7 +36,7 @@ public sealed class TunnelRelayTests
 
             // The echo server answered everything, then ended its side after our FIN reached it.
             Assert.Equal(SHA256.HashData(data), SHA256.HashData(echoed));
-            var result = await relay.WaitAsync(TimeSpan.FromSeconds(20));
+            var result = await relay.AsTask().WaitAsync(TimeSpan.FromSeconds(20));
             Assert.Equal(data.Length, result.Sent);
             Assert.Equal(data.Length, result.Received);
             Assert.Null(result.Error);
@@ -76,7 +76,7 @@ public sealed class TunnelRelayTests
             app.LingerState = new LingerOption(true, 0);
             app.Close();
 
-            var result = await relay.WaitAsync(TimeSpan.FromSeconds(20));
+            var result = await relay.AsTask().WaitAsync(TimeSpan.FromSeconds(20));
             Assert.NotNull(result.Error);
             Assert.IsAssignableFrom<Weft.Tunnel.Http2.Http2StreamException>(await handlerSaw.Task.WaitAsync(TimeSpan.FromSeconds(20)));
 

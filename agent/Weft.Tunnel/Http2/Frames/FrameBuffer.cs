@@ -4,21 +4,22 @@ namespace Weft.Tunnel.Http2.Frames;
 
 /// <summary>
 /// A growable buffer of frames on a pooled array: the connection serialises frames into one,
-/// then writes them to the transport in one call. Reused, so steady traffic rents nothing new.
+/// then writes them to the transport in one call. The array goes back to the pool whenever the
+/// buffer is cleared, so an idle connection holds none (a pooled HBONE connection is mostly
+/// idle), and busy ones take it from the pool's per-thread cache again.
 /// Not thread-safe: the connection's lock guards it.
 /// </summary>
 internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
 {
     private const int InitialSize = 16 * 1024;
 
-    // Past this the array goes back to the pool after a write, so one burst of large frames
-    // does not pin a large array for the life of the connection.
-    private const int KeepSize = 256 * 1024;
-
     private byte[] array = [];
     private int written;
 
     public int WrittenCount => written;
+
+    /// <summary>Bytes of pooled array held (0 once cleared).</summary>
+    public int Capacity => array.Length;
 
     public ReadOnlyMemory<byte> WrittenMemory => array.AsMemory(0, written);
 
@@ -43,18 +44,8 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
         return array.AsSpan(written);
     }
 
-    /// <summary>Forgets the content; keeps the array unless it grew large.</summary>
+    /// <summary>Forgets the content and returns the array to the pool.</summary>
     public void Clear()
-    {
-        written = 0;
-        if (array.Length > KeepSize)
-        {
-            ArrayPool<byte>.Shared.Return(array);
-            array = [];
-        }
-    }
-
-    public void Dispose()
     {
         written = 0;
         if (array.Length > 0)
@@ -63,6 +54,8 @@ internal sealed class FrameBuffer : IBufferWriter<byte>, IDisposable
             array = [];
         }
     }
+
+    public void Dispose() => Clear();
 
     private void Ensure(int sizeHint)
     {

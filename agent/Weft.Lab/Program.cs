@@ -14,6 +14,6 @@ switch (args.FirstOrDefault())
         Console.WriteLine($"swept {Lab.SweepStale()} stale lab(s)");
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"usage: weft-lab demo [--agent PATH] | bench [--smoke] [--out DIR] [--reps N] | probe … | sweep\n{ProbeCommand.Usage}").ConfigureAwait(false);
+        await Console.Error.WriteLineAsync($"usage: weft-lab demo [--agent PATH] | bench [--smoke] [--out DIR] [--reps N] [--cases C,..] [--measure M,..] [--seconds S] | probe … | sweep\n{ProbeCommand.Usage}").ConfigureAwait(false);
         return 2;
 }

@@ -5,7 +5,7 @@ namespace Weft.Lab.Bench;
 /// <summary>`weft-lab bench [--smoke] [--out DIR] [--reps N]`: the sizes of one run.</summary>
 internal sealed record BenchOptions(bool Smoke, string OutDir, int Reps, int IperfSeconds, int SockperfSeconds, int Connections, int RateConcurrency, int IdleConnections)
 {
-    public const string Usage = "usage: weft-lab bench [--smoke] [--out DIR] [--reps N] [--cases C,..] [--measure M,..]";
+    public const string Usage = "usage: weft-lab bench [--smoke] [--out DIR] [--reps N] [--cases C,..] [--measure M,..] [--seconds S]";
 
     /// <summary>Every measurement one repetition takes, in order; <c>--measure</c> picks some of them.</summary>
     public static readonly string[] Measurements = ["throughput", "latency", "rate", "idle"];
@@ -21,7 +21,7 @@ internal sealed record BenchOptions(bool Smoke, string OutDir, int Reps, int Ipe
     {
         var smoke = false;
         string? outDir = null;
-        int? reps = null;
+        int? reps = null, seconds = null;
         HashSet<string>? cases = null, measure = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -33,6 +33,10 @@ internal sealed record BenchOptions(bool Smoke, string OutDir, int Reps, int Ipe
                     reps = int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                         ? n : throw new FormatException($"--reps: '{args[i]}' is not a positive number");
                     break;
+                case "--seconds" when i + 1 < args.Count:
+                    seconds = int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out var s) && s > 0
+                        ? s : throw new FormatException($"--seconds: '{args[i]}' is not a positive number");
+                    break;
                 case "--cases" when i + 1 < args.Count: cases = Subset("--cases", args[++i], CaseNames); break;
                 case "--measure" when i + 1 < args.Count: measure = Subset("--measure", args[++i], Measurements); break;
                 default: throw new FormatException($"unknown or incomplete flag {args[i]}");
@@ -43,7 +47,14 @@ internal sealed record BenchOptions(bool Smoke, string OutDir, int Reps, int Ipe
         var sizes = smoke
             ? new BenchOptions(true, outDir ?? "out/bench-smoke", reps ?? 1, 1, 1, 50, 4, 100)
             : new BenchOptions(false, outDir ?? "bench/results", reps ?? 3, 5, 5, 2000, 4, 1000);
-        return sizes with { Cases = cases ?? sizes.Cases, Measure = measure ?? sizes.Measure };
+        // --seconds: longer iperf3 and sockperf runs, long enough to attach a profiler to one.
+        return sizes with
+        {
+            Cases = cases ?? sizes.Cases,
+            Measure = measure ?? sizes.Measure,
+            IperfSeconds = seconds ?? sizes.IperfSeconds,
+            SockperfSeconds = seconds ?? sizes.SockperfSeconds,
+        };
     }
 
     private static HashSet<string> Subset(string flag, string list, string[] known)

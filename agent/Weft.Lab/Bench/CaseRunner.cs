@@ -96,7 +96,12 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
 
     /// <summary>
     /// Memory of the path's processes per idle connection. <paramref name="prefix"/> names the phase:
-    /// "" inside the repetitions (after traffic), <see cref="Fresh"/> before any traffic.
+    /// "" inside the repetitions (after traffic), <see cref="Fresh"/> before any traffic. First N
+    /// connections open (the RSS with N idle connections, and the delta per connection), then 2N
+    /// more, and the delta over all 3N is taken per connection too. The GC heap grows in steps
+    /// of several MiB, as much as 1000 connections hold, so the delta over N alone swings by
+    /// several KiB per connection between runs depending on where the steps fall; over 3N they
+    /// weigh a third as much. Both figures are reported.
     /// </summary>
     public async Task IdleConnectionsAsync(BenchCase c, string prefix = "")
     {
@@ -107,35 +112,57 @@ internal sealed class CaseRunner(BenchOptions options, BenchLab lab, Samples sam
         }
 
         var n = options.IdleConnections;
-        var target = c.Target(BenchLab.ProbePort);
+        var more = 2 * n;
         var beforeEach = pids.ToDictionary(p => p, ProcessUsage.RssKib);
-        var before = beforeEach.Values.Sum();
-        using var hold = c.Client.StartProbe("hold", "--to", target.ToString(), "--connections", n.ToString(CultureInfo.InvariantCulture), "--timeout-ms", "60000");
-        var line = await hold.WaitForLineAsync(l => l.Contains("\"held\"", StringComparison.Ordinal), TimeSpan.FromSeconds(90)).ConfigureAwait(false);
-        var held = System.Text.Json.JsonSerializer.Deserialize(line, LabJsonContext.Default.HoldEvent)!;
-        // Held by the client is not enough: every hop has to reach the server application.
-        var arrived = await PodTools.WaitEstablishedAsync(c.Server, BenchLab.ProbePort, k => k >= n, DrainWait).ConfigureAwait(false);
-        if (held.Open != n || arrived < n)
-        {
-            throw new LabCommandException($"{c.Name}: {held.Open} of {n} idle connections open at the client ({held.Error}), {arrived} at the server");
-        }
-
-        // Let allocations of the set-up settle (the agent's buffers are per connection or pooled; either shows now).
-        await Task.Delay(1000).ConfigureAwait(false);
+        using var first = await HoldAsync(c, n, n).ConfigureAwait(false);
         var withEach = pids.ToDictionary(p => p, ProcessUsage.RssKib);
-        var with = withEach.Values.Sum();
+        using var second = await HoldAsync(c, more, n + more).ConfigureAwait(false);
+        var thenEach = pids.ToDictionary(p => p, ProcessUsage.RssKib);
+        var (before, with, then) = (beforeEach.Values.Sum(), withEach.Values.Sum(), thenEach.Values.Sum());
         samples.Add(c.Name, prefix + Figures.RssBefore.Key, before);
         samples.Add(c.Name, prefix + Figures.RssHeld.Key, with);
         samples.Add(c.Name, prefix + Figures.KibPerConn.Key, (with - before) / (double)n);
+        samples.Add(c.Name, prefix + Figures.KibPerConn3N.Key, (then - before) / (double)(n + more));
         foreach (var pid in pids)
         {
             // Per process as well: across nodes each agent holds one side of every connection.
             samples.Add(c.Name, $"{prefix}{Figures.KibPerConn.Key}_{Role(pid)}", (withEach[pid] - beforeEach[pid]) / (double)n);
+            samples.Add(c.Name, $"{prefix}{Figures.KibPerConn3N.Key}_{Role(pid)}", (thenEach[pid] - beforeEach[pid]) / (double)(n + more));
         }
 
-        hold.Dispose();
+        first.Dispose();
+        second.Dispose();
         var left = await PodTools.WaitEstablishedAsync(c.Server, BenchLab.ProbePort, k => k == 0, DrainWait).ConfigureAwait(false);
-        say($"    {n} idle connections{(prefix.Length > 0 ? " (before any traffic)" : "")}: RSS {before} -> {with} KiB, {(with - before) / (double)n:0.0} KiB each{(left > 0 ? $" ({left} still open after {DrainWait.TotalSeconds} s)" : "")}");
+        say($"    {n} idle connections{(prefix.Length > 0 ? " (before any traffic)" : "")}: RSS {before} -> {with} KiB, {(with - before) / (double)n:0.0} KiB each; "
+            + $"{more} more: -> {then} KiB, {(then - before) / (double)(n + more):0.0} KiB each over all {n + more}"
+            + (left > 0 ? $" ({left} still open after {DrainWait.TotalSeconds} s)" : ""));
+    }
+
+    /// <summary>Opens <paramref name="count"/> idle connections, waits until the server application holds <paramref name="total"/>, and lets the set-up settle.</summary>
+    private static async Task<LabProcess> HoldAsync(BenchCase c, int count, int total)
+    {
+        var target = c.Target(BenchLab.ProbePort);
+        var hold = c.Client.StartProbe("hold", "--to", target.ToString(), "--connections", count.ToString(CultureInfo.InvariantCulture), "--timeout-ms", "60000");
+        try
+        {
+            var line = await hold.WaitForLineAsync(l => l.Contains("\"held\"", StringComparison.Ordinal), TimeSpan.FromSeconds(90)).ConfigureAwait(false);
+            var held = System.Text.Json.JsonSerializer.Deserialize(line, LabJsonContext.Default.HoldEvent)!;
+            // Held by the client is not enough: every hop has to reach the server application.
+            var arrived = await PodTools.WaitEstablishedAsync(c.Server, BenchLab.ProbePort, k => k >= total, DrainWait).ConfigureAwait(false);
+            if (held.Open != count || arrived < total)
+            {
+                throw new LabCommandException($"{c.Name}: {held.Open} of {count} idle connections open at the client ({held.Error}), {arrived} of {total} at the server");
+            }
+
+            // Let allocations of the set-up settle (the agent's buffers are per connection or pooled; either shows now).
+            await Task.Delay(1000).ConfigureAwait(false);
+            return hold;
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
     }
 
     private string Role(int pid) =>

@@ -18,12 +18,14 @@ internal static class Figures
     public static readonly Figure RssBefore = new("rss_before_idle_connections_kib", "RSS after traffic, before the idle connections", "KiB", false);
     public static readonly Figure RssHeld = new("rss_with_idle_connections_kib", "RSS after traffic, with the idle connections open", "KiB", false);
     public static readonly Figure KibPerConn = new("kib_per_idle_connection", "memory per idle proxied connection, after traffic", "KiB", false);
+    public static readonly Figure KibPerConn3N = new("kib_per_idle_connection_3x", "memory per idle proxied connection, over 3× as many, after traffic", "KiB", false);
 
     public static readonly Figure FreshRssBefore = new(CaseRunner.Fresh + RssBefore.Key, "RSS before any traffic, before the idle connections", "KiB", false);
     public static readonly Figure FreshRssHeld = new(CaseRunner.Fresh + RssHeld.Key, "RSS before any traffic, with the idle connections open", "KiB", false);
     public static readonly Figure FreshKibPerConn = new(CaseRunner.Fresh + KibPerConn.Key, "memory per idle proxied connection, before any traffic", "KiB", false);
+    public static readonly Figure FreshKibPerConn3N = new(CaseRunner.Fresh + KibPerConn3N.Key, "memory per idle proxied connection, over 3× as many, before any traffic", "KiB", false);
 
     public static IReadOnlyList<Figure> All { get; } =
         [Throughput1, Throughput8, P50, P99, P999, ConnRate, CpuPer10k, Handshakes, CpuPerGb1, CpuPerGb8,
-         FreshRssBefore, FreshRssHeld, FreshKibPerConn, RssBefore, RssHeld, KibPerConn];
+         FreshRssBefore, FreshRssHeld, FreshKibPerConn, FreshKibPerConn3N, RssBefore, RssHeld, KibPerConn, KibPerConn3N];
 }

@@ -52,15 +52,16 @@ internal static class MarkdownReport
         }
 
         m.Append(CultureInfo.InvariantCulture, $"| agent RSS idle with 10 enrolled pods ≤ 40 MiB | {r.IdleRssA / 1024.0:0.0} MiB | {Met(r.IdleRssA <= 40 * 1024)} |\n");
-        foreach (var (c, key, what) in new[]
+        foreach (var (c, role, what) in new[]
         {
-            (BenchCase.CrossNode, Figures.FreshKibPerConn.Key + "_agent_a", "across nodes, client-side agent, before any traffic"),
-            (BenchCase.CrossNode, Figures.FreshKibPerConn.Key + "_agent_b", "across nodes, server-side agent, before any traffic"),
-            (BenchCase.SameNode, Figures.FreshKibPerConn.Key + "_agent_a", "same node, one agent holds both sides, after the cross-node measurement"),
+            (BenchCase.CrossNode, "_agent_a", "across nodes, client-side agent"),
+            (BenchCase.CrossNode, "_agent_b", "across nodes, server-side agent"),
+            (BenchCase.SameNode, "_agent_a", "same node, one agent holds both sides"),
         })
         {
-            var kib = s.Median(c, key);
-            m.Append(CultureInfo.InvariantCulture, $"| ≤ 16 KiB per idle proxied connection ({what}) | {F(kib)} KiB | {Met(kib <= 16)} |\n");
+            var all = s.Median(c, Figures.FreshKibPerConn3N.Key + role);
+            var whole = s.Median(c, Figures.FreshKibPerConn.Key + role);
+            m.Append(CultureInfo.InvariantCulture, $"| ≤ 16 KiB per idle proxied connection ({what}, before any traffic) | {F(all)} KiB over {3 * r.Options.IdleConnections} (first {r.Options.IdleConnections}: {F(whole)} KiB) | {Met(all <= 16)} |\n");
         }
 
         foreach (var c in new[] { BenchCase.SameNode, BenchCase.CrossNode })
@@ -70,7 +71,7 @@ internal static class MarkdownReport
         }
 
         // The after-traffic deltas hide in heap headroom (some come out negative): not held against a target.
-        m.Append("\nMemory per idle connection is judged on the before-any-traffic measurement (one sample per run); the after-traffic figures in the table above are lower bounds, see bench/README.md.\n");
+        m.Append("\nMemory per idle connection is judged on the before-any-traffic measurement, over three times as many connections as the RSS figure holds: the GC heap grows in steps of several MiB, so the figure over the first ones alone (in brackets) swings with where a step falls. The after-traffic figures in the table above are lower bounds. See bench/README.md.\n");
     }
 
     private static string Cell(Samples s, string c, string key)

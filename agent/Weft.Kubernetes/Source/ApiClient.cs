@@ -44,6 +44,7 @@ public sealed class ApiClient : IDisposable
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = endpoint.ClientCertificate is { } cert ? [cert] : null,
+                CertificateChainPolicy = RootPolicy(endpoint),
                 RemoteCertificateValidationCallback = Validator(endpoint),
             },
         };
@@ -60,10 +61,26 @@ public sealed class ApiClient : IDisposable
     public void Dispose() => Http.Dispose();
 
     /// <summary>
-    /// Null (the platform's check of the URL's host against the system's roots) unless the endpoint names its
-    /// own roots, another server name, or says not to verify. With its own roots, as client-go does, only those
-    /// are trusted. tls-server-name is checked here, against the certificate's names; the TLS server name
-    /// indication sent stays the URL's host (SocketsHttpHandler takes it from the request).
+    /// With the endpoint's own roots, as client-go does, only those are trusted: the platform builds the
+    /// chain against them (and reports chain errors as usual). Null: the system's roots.
+    /// </summary>
+    private static X509ChainPolicy? RootPolicy(ApiEndpoint endpoint)
+    {
+        if (endpoint.TrustedRoots is not { Count: > 0 } roots)
+        {
+            return null;
+        }
+
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.AddRange(roots);
+        return policy;
+    }
+
+    /// <summary>
+    /// Null (the platform's checks: the chain, against <see cref="RootPolicy"/>'s roots when there are
+    /// some, and the URL's host) unless the endpoint names another server name or says not to verify.
+    /// tls-server-name is checked here, against the certificate's names; the TLS server name indication
+    /// sent stays the URL's host (SocketsHttpHandler takes it from the request).
     /// </summary>
     private static RemoteCertificateValidationCallback? Validator(ApiEndpoint endpoint)
     {
@@ -75,46 +92,14 @@ public sealed class ApiClient : IDisposable
 #pragma warning restore CA5359
         }
 
-        var roots = endpoint.TrustedRoots is { Count: > 0 } r ? r : null;
-        var serverName = endpoint.TlsServerName;
-        if (roots is null && serverName is null)
+        if (endpoint.TlsServerName is not { } serverName)
         {
             return null;
         }
 
-        return (_, certificate, chain, errors) =>
-        {
-            if (certificate is null || (errors & SslPolicyErrors.RemoteCertificateNotAvailable) != 0)
-            {
-                return false;
-            }
-
-            var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            var nameOk = serverName is null ? (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0 : leaf.MatchesHostname(serverName);
-            if (!nameOk)
-            {
-                return false;
-            }
-
-            if (roots is null)
-            {
-                return (errors & SslPolicyErrors.RemoteCertificateChainErrors) == 0;
-            }
-
-            using var custom = new X509Chain();
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(roots);
-            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (chain is not null)
-            {
-                // The intermediates the server sent.
-                foreach (var element in chain.ChainElements.Skip(1))
-                {
-                    custom.ChainPolicy.ExtraStore.Add(element.Certificate);
-                }
-            }
-
-            return custom.Build(leaf);
-        };
+        return (_, certificate, _, errors) =>
+            certificate is not null
+            && (errors & (SslPolicyErrors.RemoteCertificateNotAvailable | SslPolicyErrors.RemoteCertificateChainErrors)) == 0
+            && (certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())).MatchesHostname(serverName);
     }
 }

@@ -53,7 +53,7 @@ public sealed class TcpRelayTests : IAsyncLifetime
         server.Shutdown(SocketShutdown.Send);
         Assert.Equal(reply, await ReadToEndAsync(client));
 
-        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await relay.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(data.Length, result.Sent);
         Assert.Equal(reply.Length, result.Received);
         Assert.Null(result.Error);
@@ -68,7 +68,7 @@ public sealed class TcpRelayTests : IAsyncLifetime
         Assert.Equal(3, await server.ReceiveAsync(buffer));
 
         TcpRelay.Reset(server);
-        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await relay.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.NotNull(result.Error);
 
         // The client sees the connection die (reset or EOF), not a hang.
@@ -86,7 +86,7 @@ public sealed class TcpRelayTests : IAsyncLifetime
         using var cts = new CancellationTokenSource();
         var relay = TcpRelay.RunAsync(down, up, cts.Token);
         await cts.CancelAsync();
-        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await relay.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.NotNull(result.Error);
     }
 
@@ -126,7 +126,7 @@ public sealed class TcpRelayTests : IAsyncLifetime
         // relay ends once the stalled server is gone too.
         TcpRelay.Reset(client);
         TcpRelay.Reset(server);
-        var result = await relay.WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await relay.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
         Assert.NotNull(result.Error);
     }
 
@@ -140,6 +140,55 @@ public sealed class TcpRelayTests : IAsyncLifetime
 
         // 64 times the data (about 1000 more chunks) may not cost more than a few KiB more.
         Assert.True(large - small < 64 * 1024, $"1 MiB relay allocated {small} B, 64 MiB relay {large} B");
+    }
+
+    [Fact]
+    public async Task An_idle_relay_holds_no_buffer_and_little_else()
+    {
+        const int count = 200;
+        var pairs = new List<Socket>();
+        try
+        {
+            var sides = new List<(Socket Down, Socket Up)>();
+            for (var i = 0; i < count; i++)
+            {
+                var (c, d) = await SocketPair.CreateAsync();
+                var (u, s) = await SocketPair.CreateAsync();
+                pairs.AddRange([c, d, u, s]);
+                sides.Add((d, u));
+
+                // The sockets' own engine state exists before the relay starts: what follows
+                // measures the relay alone.
+                await c.SendAsync(new byte[] { 1 });
+                Assert.Equal(1, await d.ReceiveAsync(new byte[1]));
+                await s.SendAsync(new byte[] { 1 });
+                Assert.Equal(1, await u.ReceiveAsync(new byte[1]));
+            }
+
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var relays = sides.Select(p => TcpRelay.RunAsync(p.Down, p.Up, CancellationToken.None)).ToList();
+            await Task.Delay(200);
+            var perRelay = (GC.GetTotalMemory(forceFullCollection: true) - before) / count;
+
+            // Two waiting receives, the relay's state and its awaiter; a rented 64 KiB chunk
+            // per direction would be 128 KiB.
+            Assert.True(perRelay < 2048, $"an idle relay holds {perRelay} B");
+            Assert.All(relays, r => Assert.False(r.IsCompleted));
+
+            foreach (var s in pairs)
+            {
+                TcpRelay.Reset(s);
+            }
+
+            await Task.WhenAll(relays.Select(r => r.AsTask())).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            foreach (var s in pairs)
+            {
+                s.Dispose();
+            }
+        }
     }
 
     private static async Task<long> AllocatedDuringAsync(Func<Task> action)

@@ -12,36 +12,30 @@ namespace Weft.Proxy.Relay;
 /// receive, so a slow reader slows the writer (back-pressure) instead of growing memory.
 /// A FIN on one side becomes shutdown(SHUT_WR) on the other (half-close); an error on
 /// either side resets both. A direction blocked sending to a peer that does not read notices
-/// a reset of its own source only once that send completes (as tokio's copy does).
+/// a reset of its own source only once that send completes (as tokio's copy does). The caller
+/// awaits the relay's own state (<see cref="RelayCompletion{TResult}"/>), as for the tunnel relay.
 /// </summary>
 public static class TcpRelay
 {
     public const int ChunkSize = 64 * 1024;
 
     /// <param name="counts">Where the bytes are counted as they move (for live metrics); one is made when null.</param>
-    public static async Task<RelayResult> RunAsync(Socket downstream, Socket upstream, CancellationToken cancellationToken, TransferCounts? counts = null)
+    public static ValueTask<RelayResult> RunAsync(Socket downstream, Socket upstream, CancellationToken cancellationToken, TransferCounts? counts = null)
     {
         ArgumentNullException.ThrowIfNull(downstream);
         ArgumentNullException.ThrowIfNull(upstream);
-        var counters = new RelayCounters(counts ?? new TransferCounts());
+        var state = new State(downstream, upstream, counts ?? new TransferCounts());
 
         // Cancellation resets both sockets once, rather than a token on every receive and send.
-        await using var reg = cancellationToken.UnsafeRegister(
-            static state =>
-            {
-                var (a, b) = ((Socket, Socket))state!;
-                Reset(a);
-                Reset(b);
-            },
-            (downstream, upstream)).ConfigureAwait(false);
-        var toUpstream = PumpAsync(downstream, upstream, counters, sent: true);
-        var toDownstream = PumpAsync(upstream, downstream, counters, sent: false);
-        await Task.WhenAll(toUpstream, toDownstream).ConfigureAwait(false);
-        return new RelayResult(counters.Counts.Sent, counters.Counts.Received, counters.Error);
+        state.Registration = cancellationToken.UnsafeRegister(static s => ((State)s!).Abort(new OperationCanceledException()), state);
+        _ = PumpAsync(state, toUpstream: true);
+        _ = PumpAsync(state, toUpstream: false);
+        return state.Completion;
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, RelayCounters counters, bool sent)
+    private static async Task PumpAsync(State s, bool toUpstream)
     {
+        var (from, to) = toUpstream ? (s.Downstream, s.Upstream) : (s.Upstream, s.Downstream);
         try
         {
             while (true)
@@ -58,7 +52,7 @@ public static class TcpRelay
                     }
 
                     await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None).ConfigureAwait(false);
-                    counters.Add(sent, n);
+                    s.Count(toUpstream, n);
                 }
                 finally
                 {
@@ -66,41 +60,49 @@ public static class TcpRelay
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            counters.Fail(e);
-
             // One side broke: the other must not hang waiting for a FIN that will never come.
-            Reset(from);
-            Reset(to);
+            s.Abort(e);
+        }
+        catch (Exception e)
+        {
+            s.Fail(e);
+        }
+        finally
+        {
+            await s.DirectionDoneAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>Closes with SO_LINGER 0, so the peer sees a reset rather than a clean end.</summary>
     public static void Reset(Socket socket) => SocketOptions.CloseWithReset(socket);
 
-    private sealed class RelayCounters(TransferCounts counts)
+    private sealed class State(Socket downstream, Socket upstream, TransferCounts counts) : RelayCompletion<RelayResult>
     {
-        public string? Error;
+        public Socket Downstream { get; } = downstream;
 
-        public TransferCounts Counts { get; } = counts;
+        public Socket Upstream { get; } = upstream;
 
-        public void Add(bool sent, int n)
+        public void Count(bool toUpstream, int n)
         {
-            if (sent)
+            if (toUpstream)
             {
-                Counts.AddSent(n);
+                counts.AddSent(n);
             }
             else
             {
-                Counts.AddReceived(n);
+                counts.AddReceived(n);
             }
         }
 
-        public void Fail(Exception e)
+        protected override void ResetBothSides()
         {
-            Interlocked.CompareExchange(ref Error, e is SocketException se ? se.SocketErrorCode.ToString() : e.GetType().Name, null);
+            Reset(Downstream);
+            Reset(Upstream);
         }
+
+        protected override RelayResult CreateResult() => new(counts.Sent, counts.Received, Error);
     }
 }
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using System.Threading.Tasks.Sources;
 using Weft.Platform.Sockets;
 using Weft.Platform.Transfer;
 using Weft.Tunnel.Http2;
@@ -13,7 +12,7 @@ namespace Weft.Tunnel.Hbone;
 /// becomes shutdown(SHUT_WR); a failure on either side resets both (RST_STREAM, TCP RST).
 /// Flow control on the stream and one send at a time on the socket give back-pressure both ways.
 /// A relay lives as long as its connection, idle or not, so it is one small object (the
-/// awaited result is the relay state itself) and the two direction loops.
+/// awaited <see cref="RelayCompletion{TResult}"/>) and the two direction loops.
 /// </summary>
 public static class TunnelRelay
 {
@@ -35,7 +34,7 @@ public static class TunnelRelay
         state.Registration = cancellationToken.UnsafeRegister(static s => ((State)s!).Abort(new OperationCanceledException()), state);
         _ = SocketToStreamAsync(state);
         _ = StreamToSocketAsync(state);
-        return new ValueTask<TunnelRelayResult>(state, state.Version);
+        return state.Completion;
     }
 
     private static async Task SocketToStreamAsync(State s)
@@ -120,34 +119,22 @@ public static class TunnelRelay
         }
     }
 
-    private sealed class State(Socket socket, Http2Stream stream, TransferCounts counts, bool socketIsInitiator) : IValueTaskSource<TunnelRelayResult>
+    private sealed class State(Socket socket, Http2Stream stream, TransferCounts counts, bool socketIsInitiator)
+        : RelayCompletion<TunnelRelayResult>
     {
-        private ManualResetValueTaskSourceCore<TunnelRelayResult> result;
-        private int aborted;
-        private int running = 2;
-        private Exception? unexpected;
-
         public Socket Socket { get; } = socket;
 
         public Http2Stream Stream { get; } = stream;
-
-        public TransferCounts Counts { get; } = counts;
-
-        public string? Error { get; private set; }
-
-        public CancellationTokenRegistration Registration { get; set; }
-
-        public short Version => result.Version;
 
         public void CountFromSocket(int n)
         {
             if (socketIsInitiator)
             {
-                Counts.AddSent(n);
+                counts.AddSent(n);
             }
             else
             {
-                Counts.AddReceived(n);
+                counts.AddReceived(n);
             }
         }
 
@@ -155,58 +142,21 @@ public static class TunnelRelay
         {
             if (socketIsInitiator)
             {
-                Counts.AddReceived(n);
+                counts.AddReceived(n);
             }
             else
             {
-                Counts.AddSent(n);
+                counts.AddSent(n);
             }
         }
 
-        public void Abort(Exception e)
+        protected override void ResetBothSides()
         {
-            if (Interlocked.Exchange(ref aborted, 1) != 0)
-            {
-                return;
-            }
-
-            Error = e is SocketException se ? se.SocketErrorCode.ToString() : e.GetType().Name;
             Stream.Reset(Http2ErrorCode.Cancel);
             SocketOptions.CloseWithReset(Socket);
         }
 
-        /// <summary>A fault of ours (not the peers'): both sides are reset and the caller sees it thrown.</summary>
-        public void Fail(Exception e)
-        {
-            Interlocked.CompareExchange(ref unexpected, e, null);
-            Abort(e);
-        }
-
-        /// <summary>The second direction to end completes the relay, once a cancellation callback in flight has returned.</summary>
-        public async Task DirectionDoneAsync()
-        {
-            if (Interlocked.Decrement(ref running) != 0)
-            {
-                return;
-            }
-
-            await Registration.DisposeAsync().ConfigureAwait(false);
-            if (unexpected is not null)
-            {
-                result.SetException(unexpected);
-            }
-            else
-            {
-                result.SetResult(new TunnelRelayResult(Counts.Sent, Counts.Received, Error));
-            }
-        }
-
-        public TunnelRelayResult GetResult(short token) => result.GetResult(token);
-
-        public ValueTaskSourceStatus GetStatus(short token) => result.GetStatus(token);
-
-        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            result.OnCompleted(continuation, state, token, flags);
+        protected override TunnelRelayResult CreateResult() => new(counts.Sent, counts.Received, Error);
     }
 }
 

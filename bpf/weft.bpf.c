@@ -307,8 +307,9 @@ int weft_sk_lookup(struct bpf_sk_lookup *ctx)
 		key.addr[2] = l6_2;
 		key.addr[3] = l6_3;
 	}
-	if (excluded(key.addr, port))
-		return SK_PASS;
+	/* No capture exclusions here: they name destinations the pod's own outbound traffic
+	 * reaches directly. Honouring them inbound would let any client past STRICT mode and
+	 * policy on an excluded port, or into pods whose addresses fall in an excluded range. */
 	key.kind = port == WEFT_INBOUND_TUNNEL_PORT ? WEFT_LISTENER_TUNNEL : WEFT_LISTENER_PLAIN;
 	sk = bpf_map_lookup_elem(&weft_listeners, &key);
 	if (!sk)

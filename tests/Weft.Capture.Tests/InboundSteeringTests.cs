@@ -134,6 +134,34 @@ public sealed class InboundSteeringTests
     }
 
     [RootFact]
+    public async Task Capture_exclusions_apply_to_outbound_destinations_only_never_to_inbound_steering()
+    {
+        using var t = CaptureLab.Create(nameof(InboundSteeringTests) + "x");
+        var node = t.AddNode("node");
+        var a = t.AddPod(node, "a", "10.77.0.2");
+        var b = t.AddPod(node, "b", "10.77.0.3");
+        using var app = b.Serve(8080);
+        var capture = t.StartCapture(node);
+        var plain = await t.ListenAsync(b, new IPEndPoint(IPAddress.Loopback, WeftConstants.InboundPlainPort));
+        t.Own(capture.AttachInbound(t.Netns(b)));
+        capture.SetListener(b.Address, ListenerKind.Plain, plain);
+
+        // The port and the pod's own network excluded (for the pods' outbound traffic): a
+        // client reaching b:8080 must still meet the agent (policy, STRICT), not the application.
+        capture.SetExclusions([8080], [IPNetwork.Parse("10.77.0.0/16")]);
+        var send = a.SendAsync(new IPEndPoint(b.Address, 8080), 300);
+        using (var conn = await t.AcceptAsync(plain, send))
+        {
+            Assert.Equal(new IPEndPoint(b.Address, 8080), conn.LocalEndPoint);
+            Assert.Equal(300, await ProbeWire.AnswerAsync(conn, Wait));
+        }
+
+        Assert.True((await send).Ok);
+        Assert.Equal(1UL, capture.Counter(WeftCounter.LookupSteered));
+        Assert.Empty(ProbeWire.Served(app));
+    }
+
+    [RootFact]
     public async Task Port_15008_lands_on_the_tunnel_listener()
     {
         using var t = CaptureLab.Create(nameof(InboundSteeringTests));

@@ -8,8 +8,8 @@ internal static class ExampleConfig
         trustDomain: cluster.local
         cgroupRoot: /sys/fs/cgroup/unified/weft-node-a   # where the cgroup programs attach (default: the cgroup v2 mount)
         capture:                      # optional
-          excludePorts: [22]          # destination ports never captured
-          excludeCidrs: [169.254.0.0/16, "fd00::/8"]   # destinations never captured
+          excludePorts: [22]          # destination ports the pods' outbound connections reach directly
+          excludeCidrs: [169.254.0.0/16, "fd00::/8"]   # destinations reached directly (outbound only)
         namespaces:
           - name: shop
             labels: { weft.io/mesh: enabled }

@@ -45,6 +45,11 @@ public sealed partial class HboneClientPool : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "HandshakeTimeout must be positive or infinite");
         }
 
+        if (options.OpenTimeout <= TimeSpan.Zero && options.OpenTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "OpenTimeout must be positive or infinite");
+        }
+
         // Now rather than after a handshake, which would then be wasted.
         options.Http2.Validate();
 
@@ -94,10 +99,17 @@ public sealed partial class HboneClientPool : IAsyncDisposable
         {
             var (connection, waited) = await AcquireAsync(key, destination, cancellationToken).ConfigureAwait(false);
             newConnection |= waited;
+            using var timeout = new CancellationTokenSource(options.OpenTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            var token = linked.Token;
             Http2Stream stream;
             try
             {
-                stream = await connection.Connection.OpenStreamAsync(headers, cancellationToken).ConfigureAwait(false);
+                stream = await connection.Connection.OpenStreamAsync(headers, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw NoAnswer(key, destination, "no stream slot opened on the connection");
             }
             catch (Http2ConnectionException e) when (attempt == 1 && !IsDisposed)
             {
@@ -117,11 +129,16 @@ public sealed partial class HboneClientPool : IAsyncDisposable
             IReadOnlyList<HeaderField> response;
             try
             {
-                response = await stream.ResponseHeaders.WaitAsync(cancellationToken).ConfigureAwait(false);
+                response = await stream.ResponseHeaders.WaitAsync(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 stream.Reset(Http2ErrorCode.Cancel);
+                if (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    throw NoAnswer(key, destination, "the server did not answer the CONNECT");
+                }
+
                 throw;
             }
             catch (Http2StreamException e) when (e.ErrorCode == Http2ErrorCode.RefusedStream && attempt == 1)
@@ -151,6 +168,13 @@ public sealed partial class HboneClientPool : IAsyncDisposable
                 Status = status,
             };
         }
+    }
+
+    private HboneException NoAnswer(HbonePoolKey key, HboneDestination destination, string what)
+    {
+        metrics.Refused(Side, nameof(HboneFailure.NoAnswer));
+        LogStreamFailed(logger, key, what);
+        return new HboneException(HboneFailure.NoAnswer, $"{what} for {destination.Target} within {options.OpenTimeout.TotalSeconds:0.###} s ({key.TunnelAddress})");
     }
 
     /// <summary>Closes every pooled connection (GOAWAY, then the transport) and fails the opens still waiting.</summary>

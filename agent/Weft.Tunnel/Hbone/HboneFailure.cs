@@ -32,4 +32,7 @@ public enum HboneFailure
 
     /// <summary>The server answered with another status than the ones above.</summary>
     UnexpectedStatus,
+
+    /// <summary>No stream slot, or no answer to the CONNECT, within <see cref="HboneOptions.OpenTimeout"/>.</summary>
+    NoAnswer,
 }

@@ -17,6 +17,14 @@ public sealed record HboneOptions
     /// <summary>A TLS handshake (TCP connect included, on the client) that takes longer fails.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Opening a tunnel on an established connection (a stream slot there, then the server's answer
+    /// to the CONNECT) that takes longer fails: a server that keeps the connection alive but never
+    /// answers must not hold the application's connection forever. Longer than the server's own
+    /// connect to the application (10 s), so a slow application still gets its 503.
+    /// </summary>
+    public TimeSpan OpenTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The client opens at most this many concurrent streams on one pooled connection, then opens another.</summary>
     public int MaxStreamsPerConnection { get; init; } = 100;
 

@@ -110,6 +110,29 @@ public sealed class HboneClientPoolFailureTests : IDisposable
         Assert.Equal(1, kit.Handshakes(nameof(HboneFailure.TlsFailed)));
     }
 
+    [Fact]
+    public async Task A_server_that_never_answers_the_connect_fails_the_open_within_the_open_timeout()
+    {
+        await using var server = PoolTestServer.Start(kit.Ca, kit.ServerCertificate);
+        var timeout = TimeSpan.FromMilliseconds(500);
+
+        // One stream per connection: the next open reuses the connection only if the silent stream was reset.
+        await using var pool = kit.Pool(new HboneOptions { MaxStreamsPerConnection = 1, OpenTimeout = timeout });
+        var clock = Stopwatch.StartNew();
+
+        var e = await Assert.ThrowsAsync<HboneException>(
+            () => pool.OpenAsync(kit.Destination(server.EndPoint, targetPort: PoolTestServer.SilentPort), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(HboneFailure.NoAnswer, e.Failure);
+        Assert.Contains("did not answer the CONNECT", e.Message, StringComparison.Ordinal);
+        Assert.InRange(clock.Elapsed, timeout * 0.9, TimeSpan.FromSeconds(5));
+        Assert.Equal(1, kit.Refusals(nameof(HboneFailure.NoAnswer)));
+
+        var next = await pool.OpenAsync(kit.Destination(server.EndPoint), CancellationToken.None);
+        Assert.False(next.NewConnection);
+        await PoolTestKit.EchoAsync(next);
+    }
+
     [Theory]
     [InlineData(401, HboneFailure.Denied)]
     [InlineData(503, HboneFailure.Unreachable)]

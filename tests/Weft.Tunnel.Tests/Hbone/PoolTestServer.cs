@@ -14,10 +14,14 @@ namespace Weft.Tunnel.Tests.Hbone;
 /// The far end for the client pool tests, built from the test's own parts (no production inbound
 /// code): a loopback listener doing mutual TLS 1.3 with a SPIFFE certificate (ALPN h2, client
 /// certificates required and checked against the mesh CA), then an HTTP/2 server. CONNECTs to a
-/// port 400-599 are refused with that status; any other is accepted and echoed.
+/// port 400-599 are refused with that status, to port 399 never answered; any other is accepted
+/// and echoed.
 /// </summary>
 internal sealed class PoolTestServer : IAsyncDisposable
 {
+    /// <summary>A CONNECT to this port is accepted as a stream and never answered.</summary>
+    public const int SilentPort = 399;
+
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
     private readonly TestMeshCa ca;
     private readonly CancellationTokenSource stop = new();
@@ -133,8 +137,22 @@ internal sealed class PoolTestServer : IAsyncDisposable
         Requests.Enqueue(stream.RequestHeaders);
         var authority = stream.RequestHeaders.Get(":authority") ?? "";
         var port = int.Parse(authority.AsSpan(authority.LastIndexOf(':') + 1), CultureInfo.InvariantCulture);
-        return port is >= 400 and < 600
-            ? stream.RespondAsync([new(":status", port.ToString(CultureInfo.InvariantCulture))], endStream: true).AsTask()
-            : Echo.Handler(stream);
+        return port switch
+        {
+            SilentPort => SilenceAsync(),
+            >= 400 and < 600 => stream.RespondAsync([new(":status", port.ToString(CultureInfo.InvariantCulture))], endStream: true).AsTask(),
+            _ => Echo.Handler(stream),
+        };
+    }
+
+    private async Task SilenceAsync()
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 }

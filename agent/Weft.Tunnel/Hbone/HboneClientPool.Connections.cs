@@ -13,6 +13,7 @@ public sealed partial class HboneClientPool
     private async Task EstablishAsync(HbonePoolKey key, TaskCompletionSource<HbonePooledConnection> published, HboneDestination destination)
     {
         HbonePooledConnection? pooled = null;
+        Task? running = null;
         Exception? failure = null;
         var startedAt = time.GetTimestamp();
         try
@@ -21,8 +22,21 @@ public sealed partial class HboneClientPool
             Interlocked.Increment(ref handshakeCount);
             metrics.Handshake(Side, "ok");
             pooled = new HbonePooledConnection(key, Http2Connection.Client(ssl, options.Http2, logger), Interlocked.Increment(ref nextConnectionId));
+            running = pooled.Connection.RunAsync();
+
+            // Pooled only once the server's SETTINGS are in: its stream limit decides how many
+            // opens this connection may take (the first stream waits for them anyway).
+            await AwaitServerSettingsAsync(pooled, key, startedAt).ConfigureAwait(false);
             var elapsedMs = time.GetElapsedTime(startedAt).TotalMilliseconds;
             LogConnected(logger, pooled.Id, key, elapsedMs);
+        }
+        catch (HboneException e) when (pooled is not null)
+        {
+            LogHandshakeFailed(logger, e.Failure, key, e.Message);
+            failure = e;
+            await pooled.Connection.DisposeAsync().ConfigureAwait(false);
+            await running!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            pooled = null;
         }
         catch (HboneException e)
         {
@@ -62,13 +76,14 @@ public sealed partial class HboneClientPool
         if (pooled is not null && !added)
         {
             await pooled.Connection.DisposeAsync().ConfigureAwait(false);
+            await running!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             failure = new ObjectDisposedException(nameof(HboneClientPool));
         }
 
         if (added)
         {
             // Outside the lock: starting the connection writes to the transport.
-            _ = RunConnectionAsync(pooled!);
+            _ = RunConnectionAsync(pooled!, running!);
             published.TrySetResult(pooled!);
         }
         else
@@ -80,13 +95,33 @@ public sealed partial class HboneClientPool
         }
     }
 
+    /// <summary>Waits for the server's first SETTINGS within what is left of the handshake timeout.</summary>
+    private async Task AwaitServerSettingsAsync(HbonePooledConnection pooled, HbonePoolKey key, long startedAt)
+    {
+        var left = options.HandshakeTimeout == Timeout.InfiniteTimeSpan
+            ? Timeout.InfiniteTimeSpan
+            : options.HandshakeTimeout - time.GetElapsedTime(startedAt);
+        try
+        {
+            await pooled.Connection.PeerSettingsReceived.WaitAsync(left > TimeSpan.Zero || left == Timeout.InfiniteTimeSpan ? left : TimeSpan.Zero, time, lifetime.Token).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new HboneException(HboneFailure.ProtocolError, $"no HTTP/2 SETTINGS from {key.TunnelAddress} within the handshake timeout ({options.HandshakeTimeout.TotalSeconds:0.###} s)");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new HboneException(HboneFailure.ProtocolError, $"the connection to {key.TunnelAddress} ended before the server's SETTINGS: {e.Message}", e);
+        }
+    }
+
     /// <summary>Runs the connection until it ends; then it leaves the pool.</summary>
-    private async Task RunConnectionAsync(HbonePooledConnection pooled)
+    private async Task RunConnectionAsync(HbonePooledConnection pooled, Task running)
     {
         string reason = "closed";
         try
         {
-            await pooled.Connection.RunAsync().ConfigureAwait(false);
+            await running.ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -28,10 +28,14 @@ internal sealed class HbonePooledConnection(HbonePoolKey key, Http2Connection co
 
     public int Streams => Reserved + Connection.ActiveStreams;
 
-    /// <summary>Claims a stream slot when the connection can take one more stream.</summary>
+    /// <summary>
+    /// Claims a stream slot when the connection can take one more stream: below our own limit and
+    /// the server's (a connection is pooled only once the server's SETTINGS told it), so opens
+    /// beyond what the server allows go to another connection instead of queueing on this one.
+    /// </summary>
     public bool TryReserve(int maxStreams)
     {
-        if (Removed || !Connection.CanOpenStream || Streams >= maxStreams)
+        if (Removed || !Connection.CanOpenStream || Streams >= Math.Min(maxStreams, Connection.PeerMaxConcurrentStreams))
         {
             return false;
         }

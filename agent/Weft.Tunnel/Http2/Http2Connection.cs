@@ -102,6 +102,21 @@ public sealed partial class Http2Connection : IAsyncDisposable
         }
     }
 
+    /// <summary>Completes when the peer's first SETTINGS frame arrived (faults if the connection ended first).</summary>
+    public Task PeerSettingsReceived => peerSettings.Task;
+
+    /// <summary>The peer's SETTINGS_MAX_CONCURRENT_STREAMS: unlimited until its SETTINGS arrive.</summary>
+    public int PeerMaxConcurrentStreams
+    {
+        get
+        {
+            lock (sync)
+            {
+                return peerMaxConcurrent;
+            }
+        }
+    }
+
     /// <summary>
     /// Told of every stream this end resets for the peer's fault (REFUSED_STREAM beyond the stream
     /// limit, a stream-level protocol or flow-control error), so callers can count them. Set it

@@ -61,6 +61,23 @@ public sealed class HboneClientPoolPoolingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_allowing_fewer_streams_than_the_pool_gets_more_connections_not_queued_opens()
+    {
+        // The server takes 2 concurrent streams; the pool alone would put 100 on one connection.
+        await using var server = PoolTestServer.Start(kit.Ca, kit.ServerCertificate, new Http2Options { MaxConcurrentStreams = 2 });
+        await using var pool = kit.Pool();
+        var destination = kit.Destination(server.EndPoint);
+
+        // A burst of 5 held open at once: 2 + 2 + 1, each open answered at once.
+        var tunnels = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => pool.OpenAsync(destination, CancellationToken.None)))
+            .WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3, pool.ConnectionCount);
+        Assert.Equal(5, server.Requests.Count);
+        await Task.WhenAll(tunnels.Select((t, i) => PoolTestKit.EchoAsync(t, $"tunnel {i}")));
+    }
+
+    [Fact]
     public async Task Concurrent_first_opens_share_one_handshake()
     {
         await using var server = PoolTestServer.Start(kit.Ca, kit.ServerCertificate);

@@ -23,6 +23,7 @@ internal sealed class PoolTestServer : IAsyncDisposable
     public const int SilentPort = 399;
 
     private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly Http2Options http2;
     private readonly TestMeshCa ca;
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentQueue<Http2Connection> connections = new();
@@ -30,8 +31,9 @@ internal sealed class PoolTestServer : IAsyncDisposable
     private readonly Task acceptLoop;
     private int tlsHandshakes;
 
-    private PoolTestServer(TestMeshCa ca, WorkloadCertificate certificate)
+    private PoolTestServer(TestMeshCa ca, WorkloadCertificate certificate, Http2Options http2)
     {
+        this.http2 = http2;
         this.ca = ca;
         Certificate = certificate;
         listener.Start();
@@ -53,7 +55,7 @@ internal sealed class PoolTestServer : IAsyncDisposable
     /// <summary>The HTTP/2 layer's events on the server side (5003: GOAWAY received).</summary>
     public RecordingLogger Log { get; } = new();
 
-    public static PoolTestServer Start(TestMeshCa ca, WorkloadCertificate certificate) => new(ca, certificate);
+    public static PoolTestServer Start(TestMeshCa ca, WorkloadCertificate certificate, Http2Options? http2 = null) => new(ca, certificate, http2 ?? new Http2Options());
 
     /// <summary>Closes every connection from the server side (GOAWAY, then the transport).</summary>
     public async Task CloseConnectionsAsync()
@@ -121,7 +123,7 @@ internal sealed class PoolTestServer : IAsyncDisposable
 
         Interlocked.Increment(ref tlsHandshakes);
         ClientIdentities.Enqueue(client);
-        var connection = Http2Connection.Server(ssl, new Http2Options(), HandleAsync, Log);
+        var connection = Http2Connection.Server(ssl, http2, HandleAsync, Log);
         connections.Enqueue(connection);
         try
         {

@@ -27,6 +27,13 @@ public sealed class PodSockets(NetnsExecutor executor, NetworkNamespace netns)
                 s.Listen(backlog);
                 return s;
             }
+            catch (SocketException e) when (e.SocketErrorCode is not (SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported))
+            {
+                // "Address already in use" alone does not say where: most often something in the
+                // pod (a leftover sidecar) holds one of the agent's ports.
+                s.Dispose();
+                throw new IOException($"cannot listen on {endpoint} in the pod's network namespace {Netns}: {e.Message}", e);
+            }
             catch
             {
                 s.Dispose();

@@ -37,7 +37,7 @@ public sealed partial class PodProxy
         }
         catch (HboneException e)
         {
-            record.FailureFlags = e.Failure == HboneFailure.Denied ? "DENY" : "UF";
+            record.FailureFlags = e.Failure == HboneFailure.Denied ? "DENY" : "CONNECT";
             Refuse(client, record, $"tunnel {e.Failure}{(e.Status is { } status ? $" ({status})" : "")}: {e.Message}");
             return;
         }

@@ -24,7 +24,15 @@ public sealed class ConfigRouteTable : IRouteTable
         mesh = config.Workloads
             .Where(w => MeshMembership.InMesh(config, w))
             .ToFrozenDictionary(w => w.Uid, w => new MeshDestination(WorkloadIdentities.IdentityOf(config, w), new IPEndPoint(TunnelAddress(w), HboneOptions.Port)), StringComparer.Ordinal);
-        names = config.Workloads.ToFrozenDictionary(w => w.Uid, w => new WorkloadName(w.Name, w.Namespace), StringComparer.Ordinal);
+        names = config.Workloads.ToFrozenDictionary(
+            w => w.Uid,
+            w => new WorkloadName(w.Name, w.Namespace)
+            {
+                Workload = WorkloadNames.Workload(w),
+                CanonicalService = WorkloadNames.CanonicalService(w),
+                CanonicalRevision = WorkloadNames.CanonicalRevision(w),
+            },
+            StringComparer.Ordinal);
     }
 
     public Route Resolve(IPEndPoint originalDestination)

@@ -2,7 +2,7 @@ namespace Weft.Kubernetes.Api;
 
 /// <summary>
 /// The metadata the agent reads of any object. Everything else the API server sends (managedFields,
-/// annotations, owner references) is skipped while decoding, so a cluster's worth of pods stays small.
+/// annotations) is skipped while decoding, so a cluster's worth of pods stays small.
 /// </summary>
 public sealed class ObjectMeta
 {
@@ -18,6 +18,19 @@ public sealed class ObjectMeta
     public DateTime? CreationTimestamp { get; set; }
 
     public Dictionary<string, string>? Labels { get; set; }
+
+    /// <summary>A pod's controller (its ReplicaSet, StatefulSet, Job...) names its workload in metrics.</summary>
+    public List<OwnerReference>? OwnerReferences { get; set; }
+}
+
+/// <summary>The part of an owner reference the agent reads.</summary>
+public sealed class OwnerReference
+{
+    public string Kind { get; set; } = "";
+
+    public string Name { get; set; } = "";
+
+    public bool? Controller { get; set; }
 }
 
 /// <summary>An object with metadata, as every kind the agent watches is.</summary>

@@ -110,6 +110,7 @@ public static class ClusterTranslation
             {
                 Uid = meta.Uid,
                 Name = meta.Name,
+                Controller = Controller(meta),
                 Namespace = meta.Namespace,
                 ServiceAccount = string.IsNullOrEmpty(pod.Spec.ServiceAccountName) ? Workload.DefaultServiceAccount : pod.Spec.ServiceAccountName,
                 Labels = Labels(meta.Labels),
@@ -123,6 +124,11 @@ public static class ClusterTranslation
         workloads.Sort((a, b) => string.CompareOrdinal(a.Uid, b.Uid));
         return workloads;
     }
+
+    private static string? Controller(ObjectMeta meta) =>
+        meta.OwnerReferences?.FirstOrDefault(o => o.Controller == true) is { } owner
+            ? WorkloadNames.FromOwner(owner.Kind, owner.Name, meta.Labels)
+            : null;
 
     private static List<IPAddress> PodAddresses(Pod pod)
     {

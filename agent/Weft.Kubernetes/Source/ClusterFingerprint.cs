@@ -22,7 +22,7 @@ internal static class ClusterFingerprint
 
         foreach (var w in config.Workloads)
         {
-            text.Append("pod ").Append(w.Uid).Append(' ').Append(w.Namespace).Append('/').Append(w.Name)
+            text.Append("pod ").Append(w.Uid).Append(' ').Append(w.Namespace).Append('/').Append(w.Name).Append(" of ").Append(w.Controller)
                 .Append(" sa=").Append(w.ServiceAccount).Append(" node=").Append(w.Node).Append(" netns=").Append(w.Netns);
             Addresses(text, w.Addresses);
             Labels(text, w.Labels).Append('\n');

@@ -44,8 +44,8 @@ internal sealed class ConnectionRecord(string direction, ProxyContext ctx, strin
     /// <summary>mutual_tls when the connection crossed an HBONE tunnel, else plaintext.</summary>
     public string Security { get; set; } = Plaintext;
 
-    /// <summary>Envoy's flag for a connection that was not proxied: UF (upstream failure) unless set, e.g. DENY.</summary>
-    public string FailureFlags { get; set; } = "UF";
+    /// <summary>ztunnel's flag for a connection that was not proxied: CONNECT (the upstream could not be reached) unless set, e.g. DENY.</summary>
+    public string FailureFlags { get; set; } = "CONNECT";
 
     /// <summary>The connection is proxied from now on: counts it opened; the relay counts its bytes into the result.</summary>
     public TransferCounts Opened()
@@ -129,24 +129,33 @@ internal sealed class ConnectionRecord(string direction, ProxyContext ctx, strin
     {
         var source = ctx.Routes.Describe(SourceWorkload);
         var destination = ctx.Routes.Describe(DestinationWorkload);
+        var (serviceName, serviceNamespace) = ServiceParts(DestinationService);
         return new TcpLabels
         {
             Reporter = Direction == "outbound" ? TcpLabels.SourceReporter : TcpLabels.DestinationReporter,
-            SourceWorkload = source?.Name ?? TcpLabels.Unknown,
+            SourceWorkload = source?.Workload ?? TcpLabels.Unknown,
             SourceWorkloadNamespace = source?.Namespace ?? TcpLabels.Unknown,
+            SourceCanonicalService = source?.CanonicalService ?? TcpLabels.Unknown,
+            SourceCanonicalRevision = source?.CanonicalRevision ?? TcpLabels.Unknown,
+            SourceCluster = source is null ? TcpLabels.Unknown : TcpLabels.DefaultCluster,
             SourcePrincipal = SourcePrincipal == "-" ? TcpLabels.Unknown : SourcePrincipal,
-            DestinationWorkload = destination?.Name ?? TcpLabels.Unknown,
+            DestinationWorkload = destination?.Workload ?? TcpLabels.Unknown,
             DestinationWorkloadNamespace = destination?.Namespace ?? TcpLabels.Unknown,
+            DestinationCanonicalService = destination?.CanonicalService ?? TcpLabels.Unknown,
+            DestinationCanonicalRevision = destination?.CanonicalRevision ?? TcpLabels.Unknown,
+            DestinationCluster = destination is null ? TcpLabels.Unknown : TcpLabels.DefaultCluster,
             DestinationPrincipal = DestinationPrincipal == "-" ? TcpLabels.Unknown : DestinationPrincipal,
-            DestinationService = ServiceHost(DestinationService),
+            DestinationService = serviceName is null ? TcpLabels.Unknown : $"{serviceName}.{serviceNamespace}.svc.cluster.local",
+            DestinationServiceName = serviceName ?? TcpLabels.Unknown,
+            DestinationServiceNamespace = serviceNamespace ?? TcpLabels.Unknown,
             ConnectionSecurityPolicy = Security == MutualTls ? TcpLabels.MutualTls : TcpLabels.Unknown,
             ResponseFlags = flags,
         };
     }
 
-    /// <summary>"namespace/name" as Istio's destination_service: name.namespace.svc.cluster.local.</summary>
-    private static string ServiceHost(string service) =>
+    /// <summary>"namespace/name" split; Istio's destination_service is name.namespace.svc.cluster.local.</summary>
+    private static (string? Name, string? Namespace) ServiceParts(string service) =>
         service.IndexOf('/', StringComparison.Ordinal) is var slash and > 0
-            ? $"{service[(slash + 1)..]}.{service[..slash]}.svc.cluster.local"
-            : TcpLabels.Unknown;
+            ? (service[(slash + 1)..], service[..slash])
+            : (null, null);
 }

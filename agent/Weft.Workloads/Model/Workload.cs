@@ -13,6 +13,12 @@ public sealed record Workload
 
     public required string Name { get; init; }
 
+    /// <summary>
+    /// The workload the pod belongs to, as Istio names it in metrics (source_workload): its
+    /// Deployment, StatefulSet, DaemonSet, Job or CronJob. Null for a bare pod, whose own name is used.
+    /// </summary>
+    public string? Controller { get; init; }
+
     public required string Namespace { get; init; }
 
     public string ServiceAccount { get; init; } = DefaultServiceAccount;

@@ -28,9 +28,12 @@ public sealed class InMemoryExportTests(InProcessAgentFixture fixture) : IClassF
     /// <summary>The labels Istio's dashboards group TCP metrics by; every series carries exactly these.</summary>
     private static readonly string[] IstioLabels =
     [
-        "reporter", "source_workload", "source_workload_namespace", "source_principal",
-        "destination_workload", "destination_workload_namespace", "destination_principal",
-        "destination_service", "request_protocol", "response_flags", "connection_security_policy",
+        "reporter", "source_workload", "source_canonical_service", "source_canonical_revision", "source_workload_namespace",
+        "source_principal", "source_app", "source_version", "source_cluster",
+        "destination_service", "destination_service_namespace", "destination_service_name",
+        "destination_workload", "destination_canonical_service", "destination_canonical_revision", "destination_workload_namespace",
+        "destination_principal", "destination_app", "destination_version", "destination_cluster",
+        "request_protocol", "response_flags", "connection_security_policy",
     ];
 
     private static readonly string[] IstioTcpMetrics =
@@ -56,12 +59,24 @@ public sealed class InMemoryExportTests(InProcessAgentFixture fixture) : IClassF
         {
             ["reporter"] = "source",
             ["source_workload"] = "client-a",
+            ["source_canonical_service"] = "client-a", // no app label: the workload's name
+            ["source_canonical_revision"] = "latest",
             ["source_workload_namespace"] = "shop",
             ["source_principal"] = TwoNodeMesh.Principal("shop", "client"),
+            ["source_app"] = "client-a",
+            ["source_version"] = "latest",
+            ["source_cluster"] = "Kubernetes",
+            ["destination_service"] = "api.shop.svc.cluster.local",
+            ["destination_service_namespace"] = "shop",
+            ["destination_service_name"] = "api",
             ["destination_workload"] = "api-b",
+            ["destination_canonical_service"] = "api", // app: api
+            ["destination_canonical_revision"] = "latest",
             ["destination_workload_namespace"] = "shop",
             ["destination_principal"] = TwoNodeMesh.Principal("shop", "api"),
-            ["destination_service"] = "api.shop.svc.cluster.local",
+            ["destination_app"] = "api",
+            ["destination_version"] = "latest",
+            ["destination_cluster"] = "Kubernetes",
             ["request_protocol"] = "tcp",
             ["response_flags"] = "-",
             ["connection_security_policy"] = "mutual_tls",

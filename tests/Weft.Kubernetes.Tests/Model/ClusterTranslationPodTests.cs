@@ -29,6 +29,37 @@ public sealed class ClusterTranslationPodTests
     }
 
     [Fact]
+    public void A_pods_controller_names_its_workload_as_Istio_does()
+    {
+        var c = new ClusterBuilder();
+        Owned(c.Pod("shop", "web-7d9f8b6c5-abcde", "10.0.0.1"), "ReplicaSet", "web-7d9f8b6c5").Metadata.Labels["pod-template-hash"] = "7d9f8b6c5";
+        Owned(c.Pod("shop", "rs-only-x1", "10.0.0.2"), "ReplicaSet", "rs-only"); // a ReplicaSet of its own: no hash label
+        Owned(c.Pod("shop", "db-0", "10.0.0.3"), "StatefulSet", "db");
+        Owned(c.Pod("shop", "report-28391234-q7x", "10.0.0.4"), "Job", "report-28391234"); // a CronJob's job
+        Owned(c.Pod("shop", "migrate-1-zz", "10.0.0.5"), "Job", "migrate-1");
+        Owned(c.Pod("shop", "not-controller", "10.0.0.6"), "ReplicaSet", "other", controller: false);
+        c.Pod("shop", "bare", "10.0.0.7");
+
+        var (config, _) = c.Translate();
+
+        string? ControllerOf(string pod) => config.Workloads.Single(w => w.Name == pod).Controller;
+        Assert.Equal("web", ControllerOf("web-7d9f8b6c5-abcde"));
+        Assert.Equal("rs-only", ControllerOf("rs-only-x1"));
+        Assert.Equal("db", ControllerOf("db-0"));
+        Assert.Equal("report", ControllerOf("report-28391234-q7x"));
+        Assert.Equal("migrate-1", ControllerOf("migrate-1-zz"));
+        Assert.Null(ControllerOf("not-controller"));
+        Assert.Null(ControllerOf("bare"));
+        Assert.Equal("bare", WorkloadNames.Workload(config.Workloads.Single(w => w.Name == "bare")));
+    }
+
+    private static k8s.Models.V1Pod Owned(k8s.Models.V1Pod pod, string kind, string name, bool controller = true)
+    {
+        pod.Metadata.OwnerReferences = [new k8s.Models.V1OwnerReference { ApiVersion = "apps/v1", Kind = kind, Name = name, Uid = "uid-" + name, Controller = controller }];
+        return pod;
+    }
+
+    [Fact]
     public void Pods_without_an_own_address_or_a_node_or_that_have_finished_are_left_out_silently()
     {
         var c = new ClusterBuilder();

@@ -39,8 +39,14 @@ public sealed partial class Http2Connection
             throw FrameSize("SETTINGS payload is not a multiple of 6 octets");
         }
 
+        if (header.Length / 6 > MaxSettingsPerFrame)
+        {
+            throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, $"SETTINGS with {header.Length / 6} entries (at most {MaxSettingsPerFrame})");
+        }
+
         lock (sync)
         {
+            CountReplyLocked();
             for (var i = 0; i < header.Length / 6; i++)
             {
                 ApplySettingLocked(FrameReader.ReadSetting(payload, i));
@@ -81,6 +87,12 @@ public sealed partial class Http2Connection
                 // The change applies to every stream's send window, and may leave it negative.
                 var delta = (long)setting.Value - peerInitialWindow;
                 peerInitialWindow = (int)setting.Value;
+                if (delta == 0)
+                {
+                    // A repeat costs no walk over the streams.
+                    break;
+                }
+
                 foreach (var stream in streams.Values)
                 {
                     stream.SendWindow += delta;
@@ -127,6 +139,7 @@ public sealed partial class Http2Connection
         {
             if (!header.Has(FrameFlags.Ack))
             {
+                CountReplyLocked();
                 FrameWriter.WritePing(pending, opaque, ack: true);
                 writerWake.Set();
             }

@@ -101,6 +101,7 @@ public sealed partial class Http2Connection
     private void StreamErrorLocked(Http2Stream stream, Http2ErrorCode code, string reason)
     {
         Http2Log.StreamError(log, role, stream.Id, code, reason);
+        CountReplyLocked();
         StreamRejected?.Invoke(code);
         ResetLocked(stream, code, sendRst: true, new Http2StreamException(code, $"stream {stream.Id}: {reason}"));
     }
@@ -109,6 +110,7 @@ public sealed partial class Http2Connection
     private void RefuseLocked(int streamId, Http2ErrorCode code, string reason)
     {
         Http2Log.StreamError(log, role, streamId, code, reason);
+        CountReplyLocked();
         StreamRejected?.Invoke(code);
         FrameWriter.WriteRstStream(pending, streamId, code);
         history.Reset(streamId);

@@ -269,6 +269,8 @@ public sealed partial class Http2Connection
                 return;
             }
 
+            CountPeerResetLocked(stream);
+
             var reset = new Http2StreamException(code, $"stream {stream.Id} was reset by the peer ({code})");
             if (code == Http2ErrorCode.NoError && stream.RemoteEnded)
             {

@@ -61,6 +61,7 @@ public sealed partial class Http2Connection
                 stream.LocalEnded = stream.RemoteEnded = stream.Closed = true;
                 stream.FailResponse(streamsSee);
                 stream.Received.Abort(streamsSee);
+                CancelAbortTokenLocked(stream);
             }
 
             streams.Clear();

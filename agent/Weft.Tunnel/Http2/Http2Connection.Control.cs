@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Text;
 using Weft.Tunnel.Http2.Frames;
+using Weft.Tunnel.Http2.Hpack;
 
 namespace Weft.Tunnel.Http2;
 
 /// <summary>The frames that steer the connection: SETTINGS, PING, GOAWAY, WINDOW_UPDATE, RST_STREAM, PRIORITY.</summary>
 public sealed partial class Http2Connection
 {
+    private readonly EncoderTableSize encoderTable = new();
     private int peerMaxHeaderListSize = int.MaxValue;
 
     /// <summary>Keep-alive PINGs the peer answered (for tests).</summary>
@@ -116,8 +118,11 @@ public sealed partial class Http2Connection
             case SettingId.MaxHeaderListSize:
                 peerMaxHeaderListSize = (int)Math.Min(setting.Value, int.MaxValue);
                 break;
+            case SettingId.HeaderTableSize:
+                encoderTable.OnPeerSetting(setting.Value);
+                break;
             default:
-                // HEADER_TABLE_SIZE does not matter to an encoder that keeps no table; unknown ids are ignored.
+                // Unknown ids are ignored (RFC 9113 §6.5.2).
                 break;
         }
     }

@@ -330,6 +330,7 @@ public sealed partial class Http2Connection
 
     private void WriteHeaderBlockLocked(int streamId, IReadOnlyList<HeaderField> headers, bool endStream)
     {
+        encoderTable.WriteUpdateIfDue(headerScratch);
         HpackEncoder.Encode(headers, headerScratch);
         FrameWriter.WriteHeaders(pending, streamId, headerScratch.WrittenSpan, endStream, peerMaxFrameSize);
         headerScratch.Clear();

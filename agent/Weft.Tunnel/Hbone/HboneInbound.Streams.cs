@@ -20,6 +20,10 @@ public sealed partial class HboneInbound
         }
 
         IPEndPoint? target = null;
+
+        // The handler stops when the peer resets its stream, not only when the connection ends:
+        // a reset stream's work (authorizing, connecting to the application) is wasted.
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(connection.Token, stream.StreamAborted);
         try
         {
             if (!TryCheck(stream.RequestHeaders, out target, out var problem))
@@ -31,9 +35,9 @@ public sealed partial class HboneInbound
             }
 
             var request = new HboneRequest(stream, connection.Peer, connection.PeerAddress, target);
-            await settings.Handler(request, connection.Token).ConfigureAwait(false);
+            await settings.Handler(request, abort.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is Http2Exception || (e is OperationCanceledException && connection.Token.IsCancellationRequested))
+        catch (Exception e) when (e is Http2Exception || (e is OperationCanceledException && abort.IsCancellationRequested))
         {
             // The peer reset the stream or the connection ended under the handler: expected, not a fault.
             HboneInboundLog.StreamEnded(log, stream.Id, e.Message);

@@ -17,7 +17,8 @@ public sealed record HboneInboundSettings
 
     /// <summary>
     /// Handles a checked CONNECT: decides (policy, reaching the application), answers, relays. When it
-    /// returns, whatever is left of the stream is reset.
+    /// returns, whatever is left of the stream is reset. Its token is cancelled when the peer resets
+    /// the stream or the connection ends.
     /// </summary>
     public required Func<HboneRequest, CancellationToken, Task> Handler { get; init; }
 }

@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Text;
 using Weft.Tunnel.Http2.Frames;
+using Weft.Tunnel.Http2.Hpack;
 
 namespace Weft.Tunnel.Http2;
 
 /// <summary>The frames that steer the connection: SETTINGS, PING, GOAWAY, WINDOW_UPDATE, RST_STREAM, PRIORITY.</summary>
 public sealed partial class Http2Connection
 {
+    private readonly EncoderTableSize encoderTable = new();
     private int peerMaxHeaderListSize = int.MaxValue;
 
     /// <summary>Keep-alive PINGs the peer answered (for tests).</summary>
@@ -39,8 +41,14 @@ public sealed partial class Http2Connection
             throw FrameSize("SETTINGS payload is not a multiple of 6 octets");
         }
 
+        if (header.Length / 6 > MaxSettingsPerFrame)
+        {
+            throw new Http2ConnectionException(Http2ErrorCode.EnhanceYourCalm, $"SETTINGS with {header.Length / 6} entries (at most {MaxSettingsPerFrame})");
+        }
+
         lock (sync)
         {
+            CountReplyLocked();
             for (var i = 0; i < header.Length / 6; i++)
             {
                 ApplySettingLocked(FrameReader.ReadSetting(payload, i));
@@ -81,6 +89,12 @@ public sealed partial class Http2Connection
                 // The change applies to every stream's send window, and may leave it negative.
                 var delta = (long)setting.Value - peerInitialWindow;
                 peerInitialWindow = (int)setting.Value;
+                if (delta == 0)
+                {
+                    // A repeat costs no walk over the streams.
+                    break;
+                }
+
                 foreach (var stream in streams.Values)
                 {
                     stream.SendWindow += delta;
@@ -104,8 +118,11 @@ public sealed partial class Http2Connection
             case SettingId.MaxHeaderListSize:
                 peerMaxHeaderListSize = (int)Math.Min(setting.Value, int.MaxValue);
                 break;
+            case SettingId.HeaderTableSize:
+                encoderTable.OnPeerSetting(setting.Value);
+                break;
             default:
-                // HEADER_TABLE_SIZE does not matter to an encoder that keeps no table; unknown ids are ignored.
+                // Unknown ids are ignored (RFC 9113 §6.5.2).
                 break;
         }
     }
@@ -127,6 +144,7 @@ public sealed partial class Http2Connection
         {
             if (!header.Has(FrameFlags.Ack))
             {
+                CountReplyLocked();
                 FrameWriter.WritePing(pending, opaque, ack: true);
                 writerWake.Set();
             }
@@ -255,6 +273,8 @@ public sealed partial class Http2Connection
             {
                 return;
             }
+
+            CountPeerResetLocked(stream);
 
             var reset = new Http2StreamException(code, $"stream {stream.Id} was reset by the peer ({code})");
             if (code == Http2ErrorCode.NoError && stream.RemoteEnded)

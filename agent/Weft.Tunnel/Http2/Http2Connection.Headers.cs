@@ -108,6 +108,7 @@ public sealed partial class Http2Connection
         }
 
         Http2Stream? accepted = null;
+        bool startNow;
         lock (sync)
         {
             if (streams.TryGetValue(streamId, out var existing))
@@ -164,9 +165,14 @@ public sealed partial class Http2Connection
                 accepted.RemoteEnded = true;
                 accepted.Received.Complete();
             }
+
+            startNow = TryReserveHandlerLocked(accepted);
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.Connection.RunHandlerAsync(s), accepted, preferLocal: false);
+        if (startNow)
+        {
+            StartHandler(accepted);
+        }
     }
 
     /// <summary>Client: the response to a stream we opened, or trailers on it.</summary>
@@ -249,9 +255,12 @@ public sealed partial class Http2Connection
 
         lock (sync)
         {
-            // Whatever the handler left open is abandoned: reset it, and drop unread data.
+            // Whatever the handler left open is abandoned: reset it, and drop unread data. Nobody
+            // listens to its abort token any more, so the reset need not cancel it.
+            stream.AbortSource = null;
             var code = error is not null ? Http2ErrorCode.InternalError : stream.LocalEnded ? Http2ErrorCode.NoError : Http2ErrorCode.Cancel;
             ResetLocked(stream, code, sendRst: true, new Http2StreamException(code, "the stream's handler has finished"));
+            ReleaseHandlerLocked();
         }
     }
 }

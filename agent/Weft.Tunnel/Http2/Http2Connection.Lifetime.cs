@@ -61,6 +61,7 @@ public sealed partial class Http2Connection
                 stream.LocalEnded = stream.RemoteEnded = stream.Closed = true;
                 stream.FailResponse(streamsSee);
                 stream.Received.Abort(streamsSee);
+                CancelAbortTokenLocked(stream);
             }
 
             streams.Clear();
@@ -223,7 +224,10 @@ public sealed partial class Http2Connection
         return TimeSpan.FromMilliseconds(Math.Clamp(shortest.TotalMilliseconds / 4, 10, 1000));
     }
 
-    /// <summary>Sends a PING after PingInterval without receiving anything; ends the connection when a PING or our SETTINGS goes unanswered for PingTimeout.</summary>
+    /// <summary>
+    /// Sends a PING after PingInterval without receiving anything; ends the connection when a PING or
+    /// our SETTINGS goes unanswered for PingTimeout, or a write to the transport is stuck that long.
+    /// </summary>
     private async Task KeepAliveLoopAsync()
     {
         var timer = keepAliveTimer;
@@ -262,6 +266,15 @@ public sealed partial class Http2Connection
                     {
                         unanswered ??= "SETTINGS";
                     }
+                }
+
+                if (unanswered is null && WriteStalled(now, timeoutMs))
+                {
+                    // A peer that sends but never reads keeps the PING above from going out at all.
+                    Http2Log.WriteStalled(log, role, timeoutMs);
+                    var stalled = new Http2ConnectionException(Http2ErrorCode.NoError, $"a write made no progress within {timeoutMs} ms");
+                    Terminate(stalled, stalled, Http2ErrorCode.NoError, lingerForPeer: false);
+                    return;
                 }
 
                 if (unanswered is not null)

@@ -80,6 +80,7 @@ public sealed partial class Http2Connection
         stream.LocalEnded = true;
         stream.RemoteEnded = true;
         stream.FailResponse(failure);
+        CancelAbortTokenLocked(stream);
         var dropped = stream.Received.Abort(failure);
         if (dropped > 0)
         {
@@ -87,6 +88,43 @@ public sealed partial class Http2Connection
         }
 
         CloseStreamLocked(stream);
+    }
+
+    /// <summary>The token <see cref="Http2Stream.StreamAborted"/> handed out; null until someone asks.</summary>
+    internal CancellationToken AbortTokenOf(Http2Stream stream)
+    {
+        lock (sync)
+        {
+            if (stream.Aborted)
+            {
+                return new CancellationToken(canceled: true);
+            }
+
+            stream.AbortSource ??= new CancellationTokenSource();
+            return stream.AbortSource.Token;
+        }
+    }
+
+    /// <summary>Cancels the stream's abort token on the pool: its callbacks are the application's, never run under our lock.</summary>
+    private static void CancelAbortTokenLocked(Http2Stream stream)
+    {
+        if (stream.AbortSource is not { } source)
+        {
+            return;
+        }
+
+        stream.AbortSource = null;
+        ThreadPool.UnsafeQueueUserWorkItem(static s =>
+        {
+            try
+            {
+                s.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A callback's own failure; the work it belonged to reports its end where it ends.
+            }
+        }, source, preferLocal: false);
     }
 
     /// <summary>Ends our sending side for good (later writes fail with <paramref name="reason"/>) and closes the stream.</summary>
@@ -101,6 +139,7 @@ public sealed partial class Http2Connection
     private void StreamErrorLocked(Http2Stream stream, Http2ErrorCode code, string reason)
     {
         Http2Log.StreamError(log, role, stream.Id, code, reason);
+        CountReplyLocked();
         StreamRejected?.Invoke(code);
         ResetLocked(stream, code, sendRst: true, new Http2StreamException(code, $"stream {stream.Id}: {reason}"));
     }
@@ -109,6 +148,7 @@ public sealed partial class Http2Connection
     private void RefuseLocked(int streamId, Http2ErrorCode code, string reason)
     {
         Http2Log.StreamError(log, role, streamId, code, reason);
+        CountReplyLocked();
         StreamRejected?.Invoke(code);
         FrameWriter.WriteRstStream(pending, streamId, code);
         history.Reset(streamId);

@@ -81,6 +81,7 @@ public sealed partial class Http2Connection
                         batch = pending;
                         pending = writing;
                         writing = batch;
+                        repliesQueued = 0;
                     }
                     else if (terminating)
                     {
@@ -94,8 +95,11 @@ public sealed partial class Http2Connection
                     continue;
                 }
 
+                // Timed so keep-alive can end a connection whose peer stopped reading (see WriteStalled).
+                Volatile.Write(ref writeStartedAt, Environment.TickCount64);
                 await transport.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
                 await transport.FlushAsync().ConfigureAwait(false);
+                Volatile.Write(ref writeStartedAt, 0);
                 batch.Clear();
             }
 
@@ -326,6 +330,7 @@ public sealed partial class Http2Connection
 
     private void WriteHeaderBlockLocked(int streamId, IReadOnlyList<HeaderField> headers, bool endStream)
     {
+        encoderTable.WriteUpdateIfDue(headerScratch);
         HpackEncoder.Encode(headers, headerScratch);
         FrameWriter.WriteHeaders(pending, streamId, headerScratch.WrittenSpan, endStream, peerMaxFrameSize);
         headerScratch.Clear();

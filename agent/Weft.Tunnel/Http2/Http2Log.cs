@@ -34,4 +34,7 @@ internal static partial class Http2Log
 
     [LoggerMessage(EventId = 5009, Level = LogLevel.Debug, Message = "http2 {Role}: closing the transport failed")]
     public static partial void CloseFailed(ILogger logger, string role, Exception exception);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "http2 {Role}: a write made no progress within {TimeoutMs} ms (the peer does not read), closing")]
+    public static partial void WriteStalled(ILogger logger, string role, long timeoutMs);
 }

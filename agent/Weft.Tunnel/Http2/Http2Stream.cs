@@ -27,6 +27,12 @@ public sealed class Http2Stream
     /// <summary>The request: received (server side) or sent (client side).</summary>
     public IReadOnlyList<HeaderField> RequestHeaders { get; }
 
+    /// <summary>
+    /// Cancelled when the stream is reset, either way, or its connection ends: a server handler's cue
+    /// to stop work nobody waits for any more. A clean end (END_STREAM both ways) does not cancel it.
+    /// </summary>
+    public CancellationToken StreamAborted => Connection.AbortTokenOf(this);
+
     /// <summary>The response: received (client side; 1xx responses are skipped) or sent (server side).</summary>
     public Task<IReadOnlyList<HeaderField>> ResponseHeaders => response.Task;
 
@@ -58,6 +64,9 @@ public sealed class Http2Stream
 
     /// <summary>Reset either way: the reader has failed too and unread data is gone.</summary>
     internal bool Aborted { get; set; }
+
+    /// <summary>Behind <see cref="StreamAborted"/>, made when first asked for; cancelled (then dropped) on abort.</summary>
+    internal CancellationTokenSource? AbortSource { get; set; }
 
     /// <summary>Completes the pending WriteAsync: when the write loop has taken all its data, or the stream failed.</summary>
     internal ReusableValueTaskSource<bool> WriteDone { get; } = new();

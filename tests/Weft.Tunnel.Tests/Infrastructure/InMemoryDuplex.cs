@@ -47,7 +47,9 @@ internal static class InMemoryDuplex
         {
             if (disposing)
             {
-                // The other end reads EOF; our own pending read ends too.
+                // The other end reads EOF; our own pending read ends too, and, as when a socket is
+                // disposed, so does a write blocked on a reader that does not read.
+                output.CancelPendingFlush();
                 input.Complete();
                 output.Complete();
             }

@@ -22,6 +22,18 @@ public sealed class NghttpInteropTests : IDisposable
     [ToolFact(Tools.Nghttp)]
     public Task Get_and_post_over_cleartext_prior_knowledge() => RunAsync(tls: false);
 
+    /// <summary>nghttp2's decoder fails a header block with COMPRESSION_ERROR unless it starts with the size update it expects.</summary>
+    [ToolFact(Tools.Nghttp)]
+    public async Task Get_with_header_table_size_0()
+    {
+        Tools.Require(Tools.Nghttp);
+        await using var server = TestServer.Start(Handle);
+        var uri = $"http://127.0.0.1:{server.EndPoint.Port}";
+        var (code, stdout, stderr) = await Tools.RunAsync(Tools.NghttpPath, ["-v", "-c", "0", "-n", $"{uri}/hello", $"{uri}/hello?2"], Timeout);
+        Assert.True(code == 0, $"nghttp GET failed ({code}): {stdout} {stderr}");
+        Assert.Equal(2, stdout.Split('\n').Count(l => l.Contains(":status: 200", StringComparison.Ordinal)));
+    }
+
     private async Task RunAsync(bool tls)
     {
         Tools.Require(Tools.Nghttp);

@@ -6,8 +6,9 @@ namespace Weft.Tunnel.Http2.Hpack;
 /// <summary>
 /// Encodes header lists without a dynamic table: a field found whole in the static table is
 /// indexed, otherwise it is a literal (with the static index of its name when there is one).
-/// Having no table means the encoder has no state, never needs a table size update, and can
-/// run on any thread. Strings are Huffman-coded when that is shorter.
+/// Having no table means the encoder has no state and can run on any thread; the one size update
+/// a peer may require is the connection's to add (<see cref="EncoderTableSize"/>). Strings are
+/// Huffman-coded when that is shorter.
 /// </summary>
 internal static class HpackEncoder
 {

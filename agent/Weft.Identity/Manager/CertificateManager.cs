@@ -11,6 +11,12 @@ namespace Weft.Identity;
 /// </summary>
 public sealed class CertificateManager : IDisposable
 {
+    /// <summary>
+    /// The longest a timer is armed for. System timers refuse more than about 49.7 days, and a half-life can be
+    /// half of 366 days; a longer wait is a chain of these, each re-checking whether the attempt is due.
+    /// </summary>
+    internal static readonly TimeSpan MaxTimerDelay = TimeSpan.FromDays(1);
+
     private readonly ICertificateAuthorityClient _ca;
     private readonly CertificateManagerOptions _options;
     private readonly TimeProvider _time;
@@ -144,6 +150,7 @@ public sealed class CertificateManager : IDisposable
     {
         entry.Timer?.Dispose();
         entry.Timer = null;
+        entry.Scheduled = null;
         var task = Task.Run(() => RequestAsync(entry));
         entry.Pending = task;
 
@@ -204,7 +211,7 @@ public sealed class CertificateManager : IDisposable
                 entry.Current = issued;
                 (entry.Failures, entry.LastError, entry.ExpiryReported) = (0, null, false);
                 var renewAt = now + ((issued.NotAfter - now) / 2);
-                Schedule(entry, renewAt - now);
+                Schedule(entry, renewAt, now);
                 IdentityLog.CertificateIssued(_logger, entry.Id, issued.NotAfter, renewAt);
             }
             else
@@ -212,7 +219,7 @@ public sealed class CertificateManager : IDisposable
                 entry.Failures++;
                 entry.LastError = failure;
                 entry.RetryAt = now + RetryBackoff.Delay(entry.Failures, _options, Random.Shared.NextDouble());
-                Schedule(entry, entry.RetryAt - now);
+                Schedule(entry, entry.RetryAt, now);
                 var current = entry.Current;
                 IdentityLog.IssueFailed(_logger, entry.Id, entry.Failures, entry.RetryAt, current?.NotAfter.ToString("u", null) ?? "(none)", failure!.Message);
                 if (current is not null && now >= current.NotAfter && !entry.ExpiryReported)
@@ -239,18 +246,35 @@ public sealed class CertificateManager : IDisposable
         return issued;
     }
 
-    private void Schedule(ManagedIdentity entry, TimeSpan delay)
+    // Under the lock.
+    private void Schedule(ManagedIdentity entry, DateTimeOffset dueAt, DateTimeOffset now)
     {
         entry.Timer?.Dispose();
-        entry.Timer = _time.CreateTimer(OnTimer, entry, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        var delay = dueAt > now ? dueAt - now : TimeSpan.Zero;
+        var capped = delay > MaxTimerDelay;
+        var scheduled = new ScheduledAttempt(entry, dueAt, capped);
+        entry.Scheduled = scheduled;
+        entry.Timer = _time.CreateTimer(OnTimer, scheduled, capped ? MaxTimerDelay : delay, Timeout.InfiniteTimeSpan);
     }
 
     private void OnTimer(object? state)
     {
-        var entry = (ManagedIdentity)state!;
+        var scheduled = (ScheduledAttempt)state!;
+        var entry = scheduled.Entry;
         lock (_lock)
         {
-            if (!entry.Forgotten && entry.Pending is null)
+            if (entry.Forgotten || entry.Pending is not null || !ReferenceEquals(entry.Scheduled, scheduled))
+            {
+                return;
+            }
+
+            // Only a capped timer re-checks the clock: an uncapped one is due by construction, even if it fired a
+            // tick early by the clock's rounding.
+            if (scheduled.Capped)
+            {
+                Schedule(entry, scheduled.DueAt, _time.GetUtcNow());
+            }
+            else
             {
                 Start(entry);
             }
@@ -283,6 +307,7 @@ public sealed class CertificateManager : IDisposable
         entry.Forgotten = true;
         entry.Timer?.Dispose();
         entry.Timer = null;
+        entry.Scheduled = null;
         entry.Stop.Cancel();
     }
 

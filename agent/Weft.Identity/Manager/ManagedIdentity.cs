@@ -16,6 +16,9 @@ internal sealed class ManagedIdentity(SpiffeId id)
     /// <summary>The renewal or retry to come.</summary>
     public ITimer? Timer { get; set; }
 
+    /// <summary>What <see cref="Timer"/> is for; a firing whose state is not this one is stale and ignored.</summary>
+    public ScheduledAttempt? Scheduled { get; set; }
+
     public int Failures { get; set; }
 
     public Exception? LastError { get; set; }

@@ -41,6 +41,7 @@ public sealed class ApiClient : IDisposable
             UseProxy = endpoint.UseProxy,
             ConnectTimeout = TimeSpan.FromSeconds(10),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            ConnectCallback = ApiKeepAlive.ConnectAsync,
             SslOptions = new SslClientAuthenticationOptions
             {
                 ClientCertificates = endpoint.ClientCertificate is { } cert ? [cert] : null,

@@ -43,7 +43,8 @@ internal static class ApiRequest
         Append(query, "resourceVersion", resourceVersion);
         Append(query, "fieldSelector", fieldSelector);
 
-        // HttpClient.Timeout bounds only the wait for the head here (ResponseHeadersRead).
+        // HttpClient.Timeout bounds only the wait for the head here (ResponseHeadersRead): the caller's token
+        // carries the watch's own deadline.
         return SendAsync(client, path, query.ToString(), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Weft.Kubernetes.Api;
@@ -31,6 +32,8 @@ internal sealed class ResourceLoop<T> : IResourceLoop
     private long _watchRestarts;
     private string? _lastError;
     private DateTimeOffset? _lastEventAt;
+
+    private static readonly WatchFailure ShortWatchFailure = new(FailureKind.Transient, "the watch ended at once without events");
 
     // Touched by the loop only.
     private int _failures;
@@ -95,10 +98,23 @@ internal sealed class ResourceLoop<T> : IResourceLoop
                 }
 
                 watchedSinceList = true;
-                await WatchOnceAsync(resourceVersion, cancellationToken).ConfigureAwait(false);
-                WatchLog.WatchClosed(_logger, Kind, _resourceVersion);
-                NoteHealthy();
-                delay = Backoff.Jitter(_options.MinBackoff);
+                switch (await WatchOnceAsync(resourceVersion, cancellationToken).ConfigureAwait(false))
+                {
+                    case WatchEnd.ClosedAtOnce:
+                        NoteFailure(ShortWatchFailure, null);
+                        delay = Backoff.For(_failures, _options.MinBackoff, _options.MaxBackoff);
+                        break;
+                    case WatchEnd.Stalled:
+                        // The server never got to say anything: failures stand as they were, neither reset nor counted.
+                        WatchLog.WatchStalled(_logger, Kind, _options.WatchGrace.TotalSeconds, _resourceVersion);
+                        delay = Backoff.Jitter(_options.MinBackoff);
+                        break;
+                    default:
+                        WatchLog.WatchClosed(_logger, Kind, _resourceVersion);
+                        NoteHealthy();
+                        delay = Backoff.Jitter(_options.MinBackoff);
+                        break;
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -206,17 +222,37 @@ internal sealed class ResourceLoop<T> : IResourceLoop
         }
     }
 
-    private async Task WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
+    private async Task<WatchEnd> WatchOnceAsync(string resourceVersion, CancellationToken cancellationToken)
     {
         var timeoutSeconds = (int)Math.Max(1, Math.Ceiling(_options.WatchTimeout.TotalSeconds));
 
-        // Disposing the response closes the connection. An ERROR event (ApiException) or an
-        // unreadable line (JsonException) ends this watch with that exception, for the caller to classify.
-        using var response = await ApiRequest.WatchAsync(_client, _kind.Path, _kind.FieldSelector, resourceVersion, timeoutSeconds, cancellationToken).ConfigureAwait(false);
-        await foreach (var (type, item) in WatchStream.ReadAsync(response, _kind.Type, cancellationToken).ConfigureAwait(false))
+        // The server keeps timeoutSeconds; this deadline is for when it cannot (gone without a FIN or RST, a stuck
+        // proxy): HttpClient.Timeout stops at the head, and a read on a dead connection would wait for ever.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(timeoutSeconds) + _options.WatchGrace);
+        var started = Stopwatch.GetTimestamp();
+        var events = 0;
+        try
         {
-            Apply(type, item);
+            // Disposing the response closes the connection. An ERROR event (ApiException) or an
+            // unreadable line (JsonException) ends this watch with that exception, for the caller to classify.
+            using var response = await ApiRequest.WatchAsync(_client, _kind.Path, _kind.FieldSelector, resourceVersion, timeoutSeconds, deadline.Token)
+                .ConfigureAwait(false);
+            await foreach (var (type, item) in WatchStream.ReadAsync(response, _kind.Type, deadline.Token).ConfigureAwait(false))
+            {
+                events++;
+                Apply(type, item);
+            }
         }
+        catch (Exception) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // However the cancelled read surfaced (cancellation, or an IOException from the stream).
+            return WatchEnd.Stalled;
+        }
+
+        // At most half the timeout: a quiet watch the server ends on time, give or take its timer's precision, is no failure.
+        var atOnce = TimeSpan.FromTicks(Math.Min(_options.ShortWatch.Ticks, TimeSpan.FromSeconds(timeoutSeconds).Ticks / 2));
+        return events == 0 && Stopwatch.GetElapsedTime(started) < atOnce ? WatchEnd.ClosedAtOnce : WatchEnd.Closed;
     }
 
     private void Apply(WatchEventType type, T item)
@@ -277,7 +313,7 @@ internal sealed class ResourceLoop<T> : IResourceLoop
         }
     }
 
-    private void NoteFailure(WatchFailure failure, Exception exception)
+    private void NoteFailure(WatchFailure failure, Exception? exception)
     {
         _failures++;
         lock (_gate)

@@ -15,7 +15,7 @@ internal static partial class WatchLog
     public static partial void Relisting(ILogger logger, string kind, string? resourceVersion, string reason);
 
     [LoggerMessage(EventId = 9002, EventName = "KubeWatchFailing", Level = LogLevel.Warning, Message = "kubernetes {Kind}: {Problem}; keeping the last known state and retrying with backoff")]
-    public static partial void Failing(ILogger logger, Exception exception, string kind, string problem);
+    public static partial void Failing(ILogger logger, Exception? exception, string kind, string problem);
 
     [LoggerMessage(EventId = 9003, EventName = "KubeWatchRecovered", Level = LogLevel.Information, Message = "kubernetes {Kind}: the API server answers again after {Failures} failed attempts ({Problem})")]
     public static partial void Recovered(ILogger logger, string kind, int failures, string problem);
@@ -34,4 +34,7 @@ internal static partial class WatchLog
 
     [LoggerMessage(EventId = 9008, EventName = "KubeChangedHandlerFailed", Level = LogLevel.Error, Message = "kubernetes: a ClusterWatch.Changed handler threw; skipped it for this snapshot")]
     public static partial void ChangedHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 9009, EventName = "KubeWatchStalled", Level = LogLevel.Information, Message = "kubernetes {Kind}: the watch stayed open {GraceSeconds} s past its timeoutSeconds; dropped the connection, resuming from resourceVersion {ResourceVersion}")]
+    public static partial void WatchStalled(ILogger logger, string kind, double graceSeconds, string? resourceVersion);
 }

@@ -34,7 +34,9 @@ public sealed partial class Authorizer
     {
         ArgumentNullException.ThrowIfNull(next);
         ArgumentNullException.ThrowIfNull(live);
-        Volatile.Write(ref current, next);
+        // A full fence, not a release write: the scan below must not read the live set before the new set is
+        // visible, or a connection registering meanwhile (which re-reads Policies) and this scan could both miss it.
+        Interlocked.Exchange(ref current, next);
         var revoked = next.Revoked(live);
         LogApplied(logger, next.Policies.Count, next.MtlsPolicies.Count, revoked.Count);
         foreach (var r in revoked)

@@ -20,6 +20,10 @@ public sealed class LiveConnections
         var id = Interlocked.Increment(ref next);
         var connection = new LiveConnection(this, id, facts, abort);
         live[id] = connection;
+
+        // The caller re-reads the policy set next; the insert must be visible before that read (the other half of
+        // Authorizer.Update's fence), or a concurrent update could miss this connection while it sees the old set.
+        Interlocked.MemoryBarrier();
         return connection;
     }
 

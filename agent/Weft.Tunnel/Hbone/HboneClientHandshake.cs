@@ -76,6 +76,7 @@ internal static class HboneClientHandshake
             ApplicationProtocols = [SslApplicationProtocol.Http2],
             ClientCertificateContext = destination.SourceCertificate.CertificateContext,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = HboneChainPolicy.For(destination.SourceCertificate.TrustBundle),
 
             // Resumption would skip the server's certificate, and so the identity check.
             AllowTlsResume = false,

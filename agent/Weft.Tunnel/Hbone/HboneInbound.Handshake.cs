@@ -87,15 +87,6 @@ public sealed partial class HboneInbound
 
     private static SslServerAuthenticationOptions ServerOptions(WorkloadCertificate certificate, RemoteCertificateValidationCallback verify)
     {
-        // SslStream builds a chain before the callback runs: keep that build offline and on the
-        // mesh roots too, so a client's certificate can never make us fetch its AIA URLs.
-        var chainPolicy = new X509ChainPolicy
-        {
-            TrustMode = X509ChainTrustMode.CustomRootTrust,
-            RevocationMode = X509RevocationMode.NoCheck,
-            DisableCertificateDownloads = true,
-        };
-        chainPolicy.CustomTrustStore.AddRange(certificate.TrustBundle.ToArray());
         return new SslServerAuthenticationOptions
         {
             EnabledSslProtocols = SslProtocols.Tls13,
@@ -103,7 +94,7 @@ public sealed partial class HboneInbound
             ServerCertificateContext = certificate.CertificateContext,
             ClientCertificateRequired = true,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            CertificateChainPolicy = chainPolicy,
+            CertificateChainPolicy = HboneChainPolicy.For(certificate.TrustBundle),
             AllowTlsResume = false,
             RemoteCertificateValidationCallback = verify,
         };

@@ -29,6 +29,8 @@ internal sealed class StandInApiServer : IDisposable
     private readonly Dictionary<StandInResource, int> _pages = [];
     private readonly Dictionary<StandInResource, int> _watchRequests = [];
     private readonly Dictionary<StandInResource, string> _lastWatchVersion = [];
+    private readonly Dictionary<StandInResource, List<TimeSpan>> _watchTimes = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly HashSet<StandInResource> _failNextContinue = [];
     private TaskCompletionSource _pulse = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _version;
@@ -99,6 +101,24 @@ internal sealed class StandInApiServer : IDisposable
 
     /// <summary>Watch requests, whether they were served or answered 410.</summary>
     public int WatchCount<T>() => Count(_watchRequests, typeof(T));
+
+    /// <summary>When each watch request of this kind arrived, as time since the server was made.</summary>
+    public IReadOnlyList<TimeSpan> WatchTimes<T>()
+    {
+        lock (_gate)
+        {
+            return [.. _watchTimes.GetValueOrDefault(StandInResource.For(typeof(T))) ?? []];
+        }
+    }
+
+    /// <summary>
+    /// Watches send their head, then nothing: no events, no end at timeoutSeconds, the connection held open. What a
+    /// client sees when the server, or the path to it, vanished without a FIN or RST.
+    /// </summary>
+    public bool SilentWatches { get; set; }
+
+    /// <summary>Every watch is answered at once with an empty stream (its head and final chunk), as by a misbehaving server or proxy.</summary>
+    public bool EmptyWatches { get; set; }
 
     /// <summary>The resourceVersion the latest watch request of this kind asked to start from.</summary>
     public string? LastWatchResourceVersion<T>()
@@ -569,6 +589,24 @@ internal sealed class StandInApiServer : IDisposable
         {
             Increment(_watchRequests, resource);
             _lastWatchVersion[resource] = from ?? "";
+            if (!_watchTimes.TryGetValue(resource, out var times))
+            {
+                _watchTimes[resource] = times = [];
+            }
+
+            times.Add(_clock.Elapsed);
+        }
+
+        if (EmptyWatches)
+        {
+            await StandInHttp.WriteChunkedHeadAsync(stream, ct);
+            await StandInHttp.WriteLastChunkAsync(stream, ct);
+            return;
+        }
+
+        var silent = SilentWatches;
+        lock (_gate)
+        {
             if (string.IsNullOrEmpty(from) || from == "0")
             {
                 // No resourceVersion: the current state as synthetic ADDED events, then what follows.
@@ -613,7 +651,7 @@ internal sealed class StandInApiServer : IDisposable
 
         Pulse();
         var timeoutSeconds = int.TryParse(request["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0 ? t : 1800;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        using var timeout = silent ? new CancellationTokenSource() : new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
         using var clientGone = new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, watch.Aborted, timeout.Token, clientGone.Token);
         // The client sends nothing after its request, so a read that ends means it closed: the watch is over at once, not at the next write.
@@ -621,6 +659,12 @@ internal sealed class StandInApiServer : IDisposable
         try
         {
             await StandInHttp.WriteChunkedHeadAsync(stream, stop.Token);
+            if (silent)
+            {
+                // Until the client gives up (or a Stop): a silent server never ends a watch by itself.
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+
             await foreach (var line in watch.Lines.ReadAllAsync(stop.Token))
             {
                 await StandInHttp.WriteChunkAsync(stream, line, stop.Token);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Weft.Identity;
 
@@ -56,6 +57,43 @@ internal sealed class TestMeshCa : IDisposable
         using var key = SigningRequest.NewKey();
         var chain = backdated.Sign(id, SigningRequest.Create(id, key), ttl);
         return WorkloadCertificate.FromIssued(id, chain, key);
+    }
+
+    /// <summary>
+    /// A certificate for <paramref name="id"/> issued by an intermediate of this CA that the certificate's chain leaves
+    /// out, with an AIA extension pointing at <paramref name="caIssuers"/> for it: a peer that presents it invites a
+    /// download. Returns the intermediate too (public part), for a test to serve.
+    /// </summary>
+    public (WorkloadCertificate Certificate, X509Certificate2 Intermediate) IssueUnderUnsentIntermediate(SpiffeId id, Uri caIssuers)
+    {
+        using var root = X509Certificate2.CreateFromPemFile(Path.Combine(dir, "ca", "ca.crt"), Path.Combine(dir, "ca", "ca.key"));
+        var now = DateTimeOffset.UtcNow;
+
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var ca = new CertificateRequest("CN=weft test intermediate", intermediateKey, HashAlgorithmName.SHA256);
+        ca.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        ca.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        ca.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(ca.PublicKey, false));
+        ca.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        using var intermediatePublic = ca.Create(root, root.NotBefore, now.AddHours(1), RandomNumberGenerator.GetBytes(16));
+        using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
+
+        using var key = SigningRequest.NewKey();
+        var leaf = new CertificateRequest(new X500DistinguishedName([0x30, 0x00]), key, HashAlgorithmName.SHA256);
+        leaf.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        leaf.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
+        leaf.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
+        leaf.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(leaf.PublicKey, false));
+        leaf.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(intermediate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        leaf.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [caIssuers.AbsoluteUri]));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri(id.ToString()));
+        leaf.CertificateExtensions.Add(san.Build(critical: true));
+        var issued = leaf.Create(intermediate, intermediate.NotBefore, now.AddHours(1), RandomNumberGenerator.GetBytes(16));
+
+        // No intermediates in the chain: the server sends its leaf alone.
+        var certificate = WorkloadCertificate.FromIssued(id, new IssuedChain(issued, [], [Root]), key);
+        return (certificate, X509CertificateLoader.LoadCertificate(intermediate.RawData));
     }
 
     /// <summary>Writes a certificate's chain and key as PEM files, for independent peers.</summary>

@@ -117,7 +117,13 @@ public sealed partial class PodProxy
             var result = await TunnelRelay.RunAsync(upstream, request.Stream, live.Token, record.Opened(), socketIsInitiator: false).ConfigureAwait(false);
             record.Write(result.Sent, result.Received, Outcome(live, result.Error));
         }
-        catch (Exception e) when (e is not OperationCanceledException || !abort.IsCancellationRequested)
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            // The client reset the stream (the token follows it) or the connection ended before
+            // the relay began: still one access-log line per connection.
+            record.Write(0, 0, "cancelled: the stream was reset or its connection ended before the relay");
+        }
+        catch (Exception e)
         {
             request.Stream.Reset();
             record.Write(0, 0, "error: " + e.Message);

@@ -192,7 +192,9 @@ public sealed partial class PodProxy : IAsyncDisposable
         }
         catch (SocketException e) when (family == AddressFamily.InterNetworkV6 && e.SocketErrorCode is SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
         {
-            // IPv6 disabled in the pod: nothing can reach its IPv6 addresses either.
+            // IPv6 disabled in the pod: nothing can reach its IPv6 addresses either. Said aloud,
+            // since IPv6 off on lo alone would leave them reachable around the agent.
+            LogIpv6Unsteered(ctx.Logger, Pod.Uid, string.Join(", ", Pod.Addresses.Where(a => a.AddressFamily == family)), e.SocketErrorCode);
             return null;
         }
     }
@@ -226,6 +228,9 @@ public sealed partial class PodProxy : IAsyncDisposable
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "pod {Pod}: accept failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, string pod, SocketError error);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "pod {Pod}: its IPv6 addresses {Addresses} are not steered to the agent: the pod's namespace has no IPv6 loopback to listen on ({Error}). If IPv6 works on its other interfaces, connections to them bypass policy: disable IPv6 in the pod entirely, or enable it on lo")]
+    private static partial void LogIpv6Unsteered(ILogger logger, string pod, string addresses, SocketError error);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "pod {Pod}: releasing its capture entries failed: {Error}")]
     private static partial void LogReleaseFailed(ILogger logger, string pod, string error);

@@ -26,7 +26,6 @@ public sealed partial class Http2Connection
             while (true)
             {
                 var result = await input.ReadAsync().ConfigureAwait(false);
-                Volatile.Write(ref lastReceivedAt, Environment.TickCount64);
                 var buffer = result.Buffer;
                 try
                 {
@@ -44,6 +43,9 @@ public sealed partial class Http2Connection
                         while (prefaceRead && !Volatile.Read(ref terminating)
                             && FrameReader.TryRead(ref buffer, options.MaxFrameSize, out var header, out var payload))
                         {
+                            // Liveness counts whole frames, not bytes: a peer that dribbles one
+                            // frame's bytes forever meets the PING timeout instead of pinning its buffer.
+                            Volatile.Write(ref lastReceivedAt, Environment.TickCount64);
                             ProcessFrame(header, payload);
                         }
                     }

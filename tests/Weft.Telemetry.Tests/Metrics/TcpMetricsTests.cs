@@ -90,9 +90,15 @@ public sealed class TcpMetricsTests : IDisposable
             keys.Add(tag.Key);
         }
 
+        // ztunnel's CommonTrafficLabels, every one of them.
         Assert.Equal(
-            ["connection_security_policy", "destination_principal", "destination_service", "destination_workload", "destination_workload_namespace",
-             "reporter", "request_protocol", "response_flags", "source_principal", "source_workload", "source_workload_namespace"],
+            ["connection_security_policy",
+             "destination_app", "destination_canonical_revision", "destination_canonical_service", "destination_cluster", "destination_principal",
+             "destination_service", "destination_service_name", "destination_service_namespace", "destination_version",
+             "destination_workload", "destination_workload_namespace",
+             "reporter", "request_protocol", "response_flags",
+             "source_app", "source_canonical_revision", "source_canonical_service", "source_cluster", "source_principal", "source_version",
+             "source_workload", "source_workload_namespace"],
             keys.Order(StringComparer.Ordinal));
     }
 

@@ -43,6 +43,45 @@ public class KeepAliveTests
     }
 
     [Fact]
+    public async Task A_peer_dribbling_one_frame_forever_meets_the_ping_timeout()
+    {
+        // The interval is well above the gaps between the dribbled bytes (Nagle and delayed ACKs
+        // can stretch 50 ms to 200): counting bytes, the connection would never look idle.
+        var options = new Http2Options { PingInterval = TimeSpan.FromSeconds(1), PingTimeout = TimeSpan.FromSeconds(1) };
+        await using var server = TestServer.Start(options: options);
+        await using var raw = await RawPeer.ConnectAsync(server.EndPoint);
+        await raw.HandshakeAsClientAsync();
+
+        // A DATA frame header announcing 64 KiB, then a byte every 50 ms: bytes keep coming, but
+        // no frame ever completes (so no PING can be answered either).
+        await raw.SendAsync(w => w.Write(new byte[] { 0x01, 0x00, 0x00, (byte)FrameType.Data, 0, 0, 0, 0, 1 }));
+        using var stop = new CancellationTokenSource();
+        var dribble = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await raw.SendAsync(w => w.Write(new byte[] { 0x2a }));
+                await Task.Delay(50, stop.Token);
+            }
+        });
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(8))
+        {
+            var frame = await raw.ReadFrameAsync(TimeSpan.FromSeconds(8));
+            if (frame is null || frame.Type == FrameType.GoAway)
+            {
+                break; // ended: GOAWAY or the transport closed
+            }
+        }
+
+        await stop.CancelAsync();
+        await dribble.ContinueWith(_ => { }, TaskScheduler.Default);
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(8), "the dribbling peer kept the connection alive");
+        Assert.InRange(sw.ElapsedMilliseconds, 1500, 8000);
+    }
+
+    [Fact]
     public async Task Peer_ping_is_answered_with_its_payload()
     {
         await using var server = TestServer.Start();

@@ -46,6 +46,7 @@ public sealed partial class PodProxy : IAsyncDisposable
                 TrustDomain = pod.Identity.TrustDomain,
                 IsLocalAddress = pod.Owns,
                 Handler = HandleTunnelStreamAsync,
+                Handshakes = ctx.InboundHandshakes,
             },
             ctx.Hbone,
             ctx.HboneMetrics,

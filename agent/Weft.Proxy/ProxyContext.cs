@@ -45,6 +45,9 @@ public sealed class ProxyContext(NetnsExecutor executor, BpfCapture capture, Con
 
     public required HboneMetrics HboneMetrics { get; init; }
 
+    /// <summary>Inbound TLS handshakes in progress at once, across all of this node's pods.</summary>
+    public HandshakeLimit InboundHandshakes { get; } = new();
+
     /// <summary>Istio's TCP metrics, both sides of every proxied connection.</summary>
     public required TcpMetrics TcpMetrics { get; init; }
 

@@ -17,6 +17,9 @@ public sealed partial class HboneInbound
 {
     private const string Side = "server";
 
+    /// <summary>The handshake result when <see cref="HboneInboundSettings.Handshakes"/> had no slot left.</summary>
+    public const string Overloaded = "Overloaded";
+
     private readonly HboneInboundSettings settings;
     private readonly HboneOptions options;
     private readonly HboneMetrics metrics;
@@ -70,7 +73,26 @@ public sealed partial class HboneInbound
             return;
         }
 
-        var peer = await HandshakeAsync(ssl, peerAddress, cancellationToken).ConfigureAwait(false);
+        var limit = settings.Handshakes;
+        if (limit is not null && !limit.TryEnter())
+        {
+            // Counted, logged at Debug only: a flood must not also flood the log.
+            metrics.Handshake(Side, Overloaded);
+            HboneInboundLog.Overloaded(log, peerAddress, limit.Max);
+            await ssl.DisposeAsync().ConfigureAwait(false);
+            return;
+        }
+
+        Weft.Identity.SpiffeId? peer;
+        try
+        {
+            peer = await HandshakeAsync(ssl, peerAddress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            limit?.Exit();
+        }
+
         if (peer is null)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);

@@ -45,6 +45,9 @@ internal static partial class HboneInboundLog
     [LoggerMessage(EventId = 5110, Level = LogLevel.Debug, Message = "hbone inbound: the accepted socket is unusable: {Reason}")]
     public static partial void SocketUnusable(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 5112, Level = LogLevel.Debug, Message = "hbone inbound: {PeerAddress} refused: {Max} handshakes already in progress")]
+    public static partial void Overloaded(ILogger logger, IPEndPoint peerAddress, int max);
+
     [LoggerMessage(EventId = 5111, Level = LogLevel.Error, Message = "hbone inbound: connection of {Peer} from {PeerAddress} failed unexpectedly")]
     public static partial void ConnectionFailed(ILogger logger, SpiffeId peer, IPEndPoint peerAddress, Exception exception);
 }

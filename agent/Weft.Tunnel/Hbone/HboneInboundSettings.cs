@@ -21,4 +21,7 @@ public sealed record HboneInboundSettings
     /// the stream or the connection ends.
     /// </summary>
     public required Func<HboneRequest, CancellationToken, Task> Handler { get; init; }
+
+    /// <summary>Handshakes in progress at once, shared by the node's tunnel listeners; null: unbounded.</summary>
+    public HandshakeLimit? Handshakes { get; init; }
 }

@@ -50,6 +50,32 @@ public sealed class HboneInboundTlsAttackTests(ITestOutputHelper output) : IDisp
             server.Metrics.By(InboundServer.Handshakes, "result"));
     }
 
+    [Fact]
+    public async Task Connections_beyond_the_handshakes_in_progress_limit_are_refused_until_one_ends()
+    {
+        var limit = new HandshakeLimit(2);
+        await using var server = new InboundServer(ca, output: TestLog.To(output, "inbound"), handshakes: limit);
+
+        // Two clients connect and never start TLS: they hold both slots (for the 10 s handshake timeout).
+        using var silent1 = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var silent2 = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await silent1.ConnectAsync(server.EndPoint);
+        await silent2.ConnectAsync(server.EndPoint);
+        Assert.True(await Weft.Tunnel.Tests.Connection.ConnectTunnelTests.EventuallyAsync(() => limit.InFlight == 2), $"in flight: {limit.InFlight}");
+
+        // A third is cut off at once, before any TLS byte, and counted.
+        await AssertRefusedAsync(server, new ClientTls { Certificate = ca.Issue(ca.Id("shop", "frontend")) });
+        await server.WaitForHandshakeAsync(HboneInbound.Overloaded);
+        Assert.Equal(2, limit.InFlight);
+
+        // One silent client goes away: its slot frees, and an honest client gets its tunnel.
+        silent1.Close();
+        Assert.True(await Weft.Tunnel.Tests.Connection.ConnectTunnelTests.EventuallyAsync(() => limit.InFlight == 1), $"in flight: {limit.InFlight}");
+        await using var healthy = await HealthyTunnel.OpenAsync(server);
+        await healthy.AssertStillWorksAsync();
+        Assert.Equal(1, limit.InFlight);
+    }
+
     [Theory]
     [MemberData(nameof(TlsCases))]
     public async Task A_client_that_will_not_speak_TLS_1_3_with_h2_is_refused(string name)

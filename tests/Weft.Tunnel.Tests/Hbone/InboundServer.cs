@@ -28,7 +28,7 @@ internal sealed class InboundServer : IAsyncDisposable
     private readonly Task acceptLoop;
     private int certificateFetches;
 
-    public InboundServer(TestMeshCa ca, Func<HboneRequest, CancellationToken, Task>? handler = null, HboneOptions? options = null, ILogger? output = null)
+    public InboundServer(TestMeshCa ca, Func<HboneRequest, CancellationToken, Task>? handler = null, HboneOptions? options = null, ILogger? output = null, HandshakeLimit? handshakes = null)
     {
         Ca = ca;
         Identity = ca.Id("shop", "backend");
@@ -44,6 +44,7 @@ internal sealed class InboundServer : IAsyncDisposable
             TrustDomain = ca.TrustDomain,
             IsLocalAddress = a => a.Equals(PodAddress) || a.Equals(PodAddressV6),
             Handler = handler ?? EchoAsync,
+            Handshakes = handshakes,
         };
         Inbound = new HboneInbound(settings, options ?? new HboneOptions(), new HboneMetrics(Metrics.Meter), Log);
         listener.Start();

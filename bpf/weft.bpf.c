@@ -4,7 +4,7 @@
  *  connect4/connect6 (cgroup): redirect enrolled pods' outbound TCP to the agent's
  *      in-pod listener 127.0.0.1:15001, remembering the original destination.
  *  sockops (cgroup): once that connection is established, re-key the original
- *      destination by (netns cookie, family, local port) — what the agent can see on accept.
+ *      destination by (netns cookie, family, local address and port) — what the agent sees on accept.
  *  getpeername4/6 (cgroup): the application's getpeername shows the original destination.
  *  sk_lookup (per pod netns): steer inbound TCP for the pod's addresses to the
  *      agent's inbound listeners in that namespace.
@@ -201,6 +201,7 @@ int weft_sockops(struct bpf_sock_ops *skops)
 	struct weft_port_key key = {};
 	struct weft_orig_dst *dst;
 	__u64 cookie;
+	__u32 family, l4, l6_0, l6_1, l6_2, l6_3;
 
 	switch (skops->op) {
 	case BPF_SOCK_OPS_TCP_CONNECT_CB:
@@ -217,6 +218,25 @@ int weft_sockops(struct bpf_sock_ops *skops)
 		key.netns_cookie = bpf_get_netns_cookie(skops);
 		key.port = (__u16)skops->local_port;
 		key.family = dst->family;
+		/* The local address as the agent sees the client's end: an IPv4 socket's in its
+		 * IPv4-mapped form (a dual-stack socket reaching IPv4 already holds that form). */
+		/* Volatile: clang would merge neighbouring 4-byte context reads into one 8-byte
+		 * read, which the verifier refuses for these fields. */
+		family = *(volatile __u32 *)&skops->family;
+		l4 = *(volatile __u32 *)&skops->local_ip4;
+		l6_0 = *(volatile __u32 *)&skops->local_ip6[0];
+		l6_1 = *(volatile __u32 *)&skops->local_ip6[1];
+		l6_2 = *(volatile __u32 *)&skops->local_ip6[2];
+		l6_3 = *(volatile __u32 *)&skops->local_ip6[3];
+		if (family == AF_INET) {
+			key.addr[2] = bpf_htonl(0xffff);
+			key.addr[3] = l4;
+		} else {
+			key.addr[0] = l6_0;
+			key.addr[1] = l6_1;
+			key.addr[2] = l6_2;
+			key.addr[3] = l6_3;
+		}
 		/* The agent takes this entry when it accepts; until then it must outlive even a
 		 * client that already closed (its data waits in the accept queue). Entries of
 		 * connections never accepted age out of the LRU map. */

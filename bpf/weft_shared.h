@@ -32,12 +32,14 @@ struct weft_orig_dst {
 	__u16 family;   /* AF_INET or AF_INET6, as the application connected */
 };
 
-/* (network namespace, family, local port of the application's socket): how the agent
- * finds the original destination of the connection it accepted on its outbound listener.
- * The family is that of the listener reached (weft_orig_dst.family): IPv4 and IPv6
- * connections may share a local port. The agent deletes the entry when it reads it. */
+/* (network namespace, family, local address and port of the application's socket): how the
+ * agent finds the original destination of the connection it accepted on its outbound listener
+ * (the client end it sees). The family is that of the listener reached (weft_orig_dst.family):
+ * IPv4 and IPv6 connections may share a local port, and so may sockets bound to different
+ * local addresses. The agent deletes the entry when it reads it. */
 struct weft_port_key {
 	__u64 netns_cookie;
+	__u32 addr[4];  /* network order, IPv4-mapped for IPv4 */
 	__u16 port;     /* host order */
 	__u16 family;   /* AF_INET or AF_INET6 */
 	__u32 pad;      /* zero */

@@ -92,16 +92,19 @@ public sealed partial class BpfCapture : IDisposable
     public IReadOnlyCollection<ulong> EnrolledCookies() => enrolled.Keys<ulong>();
 
     /// <summary>
-    /// Original destination of a connection the agent accepted on its outbound listener of
-    /// <paramref name="listenerFamily"/>; the entry is removed as it is read (each is read once).
+    /// Original destination of a connection the agent accepted on its outbound listener, from
+    /// <paramref name="client"/> (the accepted socket's remote end: its family is the listener's);
+    /// the entry is removed as it is read (each is read once).
     /// </summary>
-    public bool TryTakeOriginalDestination(ulong netnsCookie, AddressFamily listenerFamily, int clientPort, out IPEndPoint? destination)
+    public bool TryTakeOriginalDestination(ulong netnsCookie, IPEndPoint client, out IPEndPoint? destination)
     {
+        ArgumentNullException.ThrowIfNull(client);
         var key = new weft_port_key
         {
             netns_cookie = netnsCookie,
-            port = (ushort)clientPort,
-            family = (ushort)(listenerFamily == AddressFamily.InterNetworkV6 ? 10 : 2),
+            addr = WeftAddr.From(client.Address),
+            port = (ushort)client.Port,
+            family = (ushort)(client.AddressFamily == AddressFamily.InterNetworkV6 ? 10 : 2),
         };
         if (origByPort.TryTake(key, out weft_orig_dst dst))
         {

@@ -18,7 +18,7 @@ public sealed partial class PodProxy
         Socket? upstream = null;
         try
         {
-            if (peer is null || !ctx.Capture.TryTakeOriginalDestination(NetnsCookie, client.AddressFamily, peer.Port, out var original) || original is null)
+            if (peer is null || !ctx.Capture.TryTakeOriginalDestination(NetnsCookie, peer, out var original) || original is null)
             {
                 Refuse(client, record, "no original destination");
                 return;

@@ -136,9 +136,9 @@ public sealed class LifecycleTests
             var send = pod.SendAsync(to, 10);
             using var conn = await t.AcceptAsync(listener, send);
             var port = ((IPEndPoint)conn.RemoteEndPoint!).Port;
-            Assert.True(mine.TryTakeOriginalDestination(cookie, System.Net.Sockets.AddressFamily.InterNetwork, port, out var original), $"{pod}: its own capture has no entry");
+            Assert.True(mine.TryTakeOriginalDestination(cookie, (IPEndPoint)conn.RemoteEndPoint!, out var original), $"{pod}: its own capture has no entry");
             Assert.Equal(to, original);
-            Assert.False(other.TryTakeOriginalDestination(cookie, System.Net.Sockets.AddressFamily.InterNetwork, port, out _), $"{pod}: the other node's capture has an entry");
+            Assert.False(other.TryTakeOriginalDestination(cookie, (IPEndPoint)conn.RemoteEndPoint!, out _), $"{pod}: the other node's capture has an entry");
             await ProbeWire.AnswerAsync(conn, Wait);
             Assert.True((await send).Ok);
         }

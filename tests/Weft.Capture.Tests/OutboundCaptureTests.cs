@@ -34,11 +34,12 @@ public sealed class OutboundCaptureTests
 
         var peer = (IPEndPoint)conn.RemoteEndPoint!;
         Assert.Equal(IPAddress.Loopback, peer.Address);
-        Assert.False(capture.TryTakeOriginalDestination(cookie + 1, AddressFamily.InterNetwork, peer.Port, out _), "the entry is keyed by netns cookie too");
-        Assert.False(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetworkV6, peer.Port, out _), "the entry is keyed by family too");
-        Assert.True(capture.TryTakeOriginalDestination(cookie, conn.AddressFamily, peer.Port, out var original), $"no original destination for ({cookie}, {peer.Port})");
+        Assert.False(capture.TryTakeOriginalDestination(cookie + 1, peer, out _), "the entry is keyed by netns cookie too");
+        Assert.False(capture.TryTakeOriginalDestination(cookie, new IPEndPoint(IPAddress.IPv6Loopback, peer.Port), out _), "the entry is keyed by family too");
+        Assert.False(capture.TryTakeOriginalDestination(cookie, new IPEndPoint(a.Address, peer.Port), out _), "the entry is keyed by the client's address too");
+        Assert.True(capture.TryTakeOriginalDestination(cookie, peer, out var original), $"no original destination for ({cookie}, {peer})");
         Assert.Equal(new IPEndPoint(b.Address, 8080), original);
-        Assert.False(capture.TryTakeOriginalDestination(cookie, conn.AddressFamily, peer.Port, out _), "an entry is taken once");
+        Assert.False(capture.TryTakeOriginalDestination(cookie, peer, out _), "an entry is taken once");
         Assert.Equal(1000, await ProbeWire.AnswerAsync(conn, Wait));
 
         var result = await send;
@@ -74,7 +75,7 @@ public sealed class OutboundCaptureTests
 
         var peer = (IPEndPoint)conn.RemoteEndPoint!;
         Assert.Equal(IPAddress.IPv6Loopback, peer.Address);
-        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetworkV6, peer.Port, out var original));
+        Assert.True(capture.TryTakeOriginalDestination(cookie, peer, out var original));
         Assert.Equal(new IPEndPoint(b.Address6, 8080), original);
         await ProbeWire.AnswerAsync(conn, Wait);
         var result = await send;
@@ -101,7 +102,7 @@ public sealed class OutboundCaptureTests
         var conn = await t.AcceptAsync(listener);
 
         var peer = (IPEndPoint)conn.RemoteEndPoint!;
-        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetwork, peer.Port, out var original));
+        Assert.True(capture.TryTakeOriginalDestination(cookie, peer, out var original));
         // Recorded as AF_INET: the agent sees a plain IPv4 destination.
         Assert.Equal(new IPEndPoint(b.Address, 8080), original);
         await ProbeWire.AnswerAsync(conn, Wait);
@@ -180,10 +181,54 @@ public sealed class OutboundCaptureTests
         Assert.Equal(port, ((IPEndPoint)conn.RemoteEndPoint!).Port);
 
         Assert.True(
-            capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetwork, port, out var original),
+            capture.TryTakeOriginalDestination(cookie, (IPEndPoint)conn.RemoteEndPoint!, out var original),
             $"the original destination of ({cookie}, {port}) is gone although the agent has not served the connection yet " +
             $"(SockopsIndexed {capture.Counter(WeftCounter.SockopsIndexed)}, SockopsReleased {capture.Counter(WeftCounter.SockopsReleased)})");
         Assert.Equal(new IPEndPoint(b.Address, 8080), original);
+    }
+
+    /// <summary>
+    /// A socket the application bound to its pod address and an unbound one (which leaves from
+    /// 127.0.0.1 after the redirect) are different 4-tuples too, so they may share a local port; a
+    /// one-port ephemeral range makes it certain. Each keeps its own original destination.
+    /// </summary>
+    [RootFact]
+    public async Task Connections_sharing_a_local_port_from_different_local_addresses_keep_their_own_original_destinations()
+    {
+        using var t = CaptureLab.Create(nameof(OutboundCaptureTests));
+        var node = t.AddNode("node");
+        var a = t.AddPod(node, "a", "10.77.0.2");
+        var b = t.AddPod(node, "b", "10.77.0.3");
+        HostTools.Run("ip", "netns", "exec", a.NetnsName, "sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=40000 40000");
+        var python = PodScripts.RequirePython();
+        var capture = t.StartCapture(node);
+        var cookie = await t.EnrollAsync(capture, a);
+        var listener = await t.ListenAsync(a, new IPEndPoint(IPAddress.Loopback, WeftConstants.OutboundPort));
+
+        using var app = a.Start(python, "-c", """
+            import socket, time
+            s1 = socket.create_connection(("10.77.0.3", 8080), timeout=10)
+            s2 = socket.socket()
+            s2.settimeout(10)
+            s2.bind(("10.77.0.2", 0))
+            s2.connect(("10.77.0.3", 9090))
+            print(s1.getsockname()[1], s2.getsockname()[1], flush=True)
+            time.sleep(30)
+            """);
+        using var first = await t.AcceptAsync(listener);
+        using var second = await t.AcceptAsync(listener);
+        var ends = new[] { (IPEndPoint)first.RemoteEndPoint!, (IPEndPoint)second.RemoteEndPoint! };
+        Assert.Equal(ends[0].Port, ends[1].Port);
+        Assert.NotEqual(ends[0].Address, ends[1].Address);
+
+        foreach (var end in ends)
+        {
+            Assert.True(capture.TryTakeOriginalDestination(cookie, end, out var original), $"no original destination for {end}");
+            var expected = end.Address.Equals(IPAddress.Loopback) ? 8080 : 9090;
+            Assert.Equal(new IPEndPoint(b.Address, expected), original);
+        }
+
+        app.Kill();
     }
 
     /// <summary>
@@ -214,9 +259,9 @@ public sealed class OutboundCaptureTests
         var port = ((IPEndPoint)conn4.RemoteEndPoint!).Port;
         Assert.Equal(port, ((IPEndPoint)conn6.RemoteEndPoint!).Port);
 
-        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetwork, port, out var original4));
+        Assert.True(capture.TryTakeOriginalDestination(cookie, (IPEndPoint)conn4.RemoteEndPoint!, out var original4));
         Assert.Equal(new IPEndPoint(b.Address, 8080), original4);
-        Assert.True(capture.TryTakeOriginalDestination(cookie, AddressFamily.InterNetworkV6, port, out var original6));
+        Assert.True(capture.TryTakeOriginalDestination(cookie, (IPEndPoint)conn6.RemoteEndPoint!, out var original6));
         Assert.Equal(new IPEndPoint(b.Address6, 8080), original6);
         await ProbeWire.AnswerAsync(conn4, Wait);
         await ProbeWire.AnswerAsync(conn6, Wait);

@@ -60,6 +60,7 @@ public struct weft_orig_dst
 public struct weft_port_key
 {
     public ulong netns_cookie;
+    public WeftAddr addr;
     public ushort port;
     public ushort family;
     private uint pad;

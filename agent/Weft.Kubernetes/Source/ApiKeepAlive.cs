@@ -1,5 +1,6 @@
 using System.Net.Http;
 using System.Net.Sockets;
+using Weft.Platform.Sockets;
 
 namespace Weft.Kubernetes.Source;
 
@@ -25,7 +26,7 @@ internal static class ApiKeepAlive
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            Enable(socket);
+            SocketOptions.EnableKeepAlive(socket, TimeSpan.FromSeconds(IdleSeconds), TimeSpan.FromSeconds(IntervalSeconds), Probes);
             await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
             return new NetworkStream(socket, ownsSocket: true);
         }
@@ -34,13 +35,5 @@ internal static class ApiKeepAlive
             socket.Dispose();
             throw;
         }
-    }
-
-    internal static void Enable(Socket socket)
-    {
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, IdleSeconds);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, IntervalSeconds);
-        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, Probes);
     }
 }

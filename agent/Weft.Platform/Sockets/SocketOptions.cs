@@ -46,6 +46,19 @@ public static class SocketOptions
         }
     }
 
+    /// <summary>
+    /// TCP keep-alive: the first probe after <paramref name="idle"/> without traffic, then every
+    /// <paramref name="interval"/>; <paramref name="probes"/> unanswered ones drop the connection.
+    /// </summary>
+    public static void EnableKeepAlive(Socket socket, TimeSpan idle, TimeSpan interval, int probes)
+    {
+        ArgumentNullException.ThrowIfNull(socket);
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, (int)idle.TotalSeconds);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, (int)interval.TotalSeconds);
+        socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, probes);
+    }
+
     /// <summary>TCP_USER_TIMEOUT: how long sent data may stay unacknowledged before the connection is dropped.</summary>
     public static void SetTcpUserTimeout(Socket socket, TimeSpan timeout)
     {

@@ -73,10 +73,7 @@ public sealed class PodSockets(NetnsExecutor executor, NetworkNamespace netns)
     {
         ArgumentNullException.ThrowIfNull(s);
         s.NoDelay = true;
-        s.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
-        s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 60);
-        s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
-        s.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+        SocketOptions.EnableKeepAlive(s, idle: TimeSpan.FromSeconds(60), interval: TimeSpan.FromSeconds(10), probes: 3);
         SocketOptions.SetTcpUserTimeout(s, TimeSpan.FromSeconds(90));
     }
 

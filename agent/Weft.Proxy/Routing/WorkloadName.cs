@@ -9,10 +9,12 @@ public sealed record WorkloadName(string Name, string Namespace)
     /// <summary>namespace/name, as access logs and spans show a workload; made once per config, not per connection.</summary>
     public string Qualified { get; } = $"{Namespace}/{Name}";
 
+    // Derived by Weft.Workloads.WorkloadNames (fallbacks included), once per config.
+
     /// <summary>source_workload / destination_workload: the Deployment (or other controller), else the pod.</summary>
-    public string Workload { get; init; } = Name;
+    public required string Workload { get; init; }
 
-    public string CanonicalService { get; init; } = Name;
+    public required string CanonicalService { get; init; }
 
-    public string CanonicalRevision { get; init; } = "latest";
+    public required string CanonicalRevision { get; init; }
 }

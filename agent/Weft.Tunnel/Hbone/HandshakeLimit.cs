@@ -4,8 +4,8 @@ namespace Weft.Tunnel.Hbone;
 /// How many inbound TLS handshakes may be in progress at once, shared by all of a node's tunnel
 /// listeners. A client that connects and never finishes its handshake holds a socket and TLS state
 /// until the handshake timeout, before anyone has proved an identity; unbounded, a flood of them
-/// would exhaust the one agent that serves every pod. Beyond the limit a new connection is reset
-/// at once (handshake result "Overloaded").
+/// would exhaust the one agent that serves every pod. Beyond the limit a new connection is closed
+/// at once, before any TLS byte (handshake result "Overloaded").
 /// </summary>
 public sealed class HandshakeLimit
 {

@@ -100,10 +100,10 @@ public sealed partial class HboneClientPool
     {
         var left = options.HandshakeTimeout == Timeout.InfiniteTimeSpan
             ? Timeout.InfiniteTimeSpan
-            : options.HandshakeTimeout - time.GetElapsedTime(startedAt);
+            : TimeSpan.FromTicks(Math.Max(0, (options.HandshakeTimeout - time.GetElapsedTime(startedAt)).Ticks));
         try
         {
-            await pooled.Connection.PeerSettingsReceived.WaitAsync(left > TimeSpan.Zero || left == Timeout.InfiniteTimeSpan ? left : TimeSpan.Zero, time, lifetime.Token).ConfigureAwait(false);
+            await pooled.Connection.PeerSettingsReceived.WaitAsync(left, time, lifetime.Token).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -9,63 +8,36 @@ namespace Weft.Tunnel.Tests.Infrastructure;
 /// An HTTP server on 127.0.0.1 that answers every request with <see cref="Certificate"/> (DER, as AIA caIssuers URLs serve
 /// them) and counts the requests: whether anything fetched from it, and how often.
 /// </summary>
-internal sealed class LoopbackIssuerServer : IAsyncDisposable
+internal sealed class LoopbackIssuerServer : LoopbackTcpServer
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource stop = new();
-    private readonly Task acceptLoop;
     private int requests;
 
-    public LoopbackIssuerServer()
-    {
-        listener.Start();
-        acceptLoop = AcceptAsync();
-    }
+    public LoopbackIssuerServer() => Start();
 
     /// <summary>The certificate served (DER); set it before anything can fetch.</summary>
     public byte[] Certificate { get; set; } = [];
 
-    public Uri Url => new($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/issuer.cer");
+    public Uri Url => new($"http://127.0.0.1:{Port}/issuer.cer");
 
     /// <summary>Connections accepted: any fetch, whether or not it got as far as a whole request.</summary>
     public int Requests => Volatile.Read(ref requests);
 
-    public async ValueTask DisposeAsync()
+    protected override async Task ServeAsync(Socket socket, CancellationToken stopping)
     {
-        await stop.CancelAsync();
-        listener.Stop();
+        Interlocked.Increment(ref requests);
+        using var stream = new NetworkStream(socket, ownsSocket: true);
         try
         {
-            await acceptLoop;
+            var head = new byte[4096];
+            _ = await stream.ReadAsync(head, stopping);
+            var body = Certificate;
+            var response = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                $"HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
+            await stream.WriteAsync(response, stopping);
+            await stream.WriteAsync(body, stopping);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or OperationCanceledException)
         {
-        }
-
-        listener.Dispose();
-        stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            using var client = await listener.AcceptTcpClientAsync(stop.Token);
-            Interlocked.Increment(ref requests);
-            try
-            {
-                var stream = client.GetStream();
-                var head = new byte[4096];
-                _ = await stream.ReadAsync(head, stop.Token);
-                var body = Certificate;
-                var response = Encoding.ASCII.GetBytes(string.Create(CultureInfo.InvariantCulture,
-                    $"HTTP/1.1 200 OK\r\nContent-Type: application/pkix-cert\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n"));
-                await stream.WriteAsync(response, stop.Token);
-                await stream.WriteAsync(body, stop.Token);
-            }
-            catch (IOException)
-            {
-            }
         }
     }
 }
